@@ -1,0 +1,46 @@
+"""Plain tests of the project's own contracts: README ↔ CI, notebooks ready for papermill, the installed CLI."""
+import json, re, subprocess, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_block(marker):
+    text = (ROOT / 'README.md').read_text()
+    m = re.search(rf'<!-- {marker} -->\s*```bash\n(.*?)```', text, re.S)
+    return m.group(1).strip() if m else None
+
+
+def test_readme_has_the_two_commands_ci_runs():
+    setup, test = readme_block('setup'), readme_block('test')
+    assert setup and 'pip install' in setup and 'papermill nbs/eval.ipynb' in setup
+    assert test and 'pytest' in test
+    ci = (ROOT / '.ci' / 'run').read_text()
+    assert 'block setup' in ci and 'block test' in ci and 'git diff --exit-code' in ci
+
+
+def test_parameterised_notebooks_keep_their_papermill_tag():
+    for name in ['eval', 'bench', 'explore', '02_embedded_model', '09_quality']:
+        nb = json.loads((ROOT / 'nbs' / f'{name}.ipynb').read_text())
+        tagged = [c for c in nb['cells'] if 'parameters' in c.get('metadata', {}).get('tags', [])]
+        assert len(tagged) == 1, f'{name}.ipynb needs exactly one cell tagged "parameters"'
+    assert 'allowed_cell_metadata_keys = tags' in (ROOT / 'settings.ini').read_text()
+
+
+def test_every_notebook_uses_the_python3_kernel():
+    for p in (ROOT / 'nbs').glob('*.ipynb'):
+        assert json.loads(p.read_text())['metadata']['kernelspec']['name'] == 'python3', p.name
+
+
+def test_console_script_help():
+    out = subprocess.run([sys.executable, '-m', 'diffseg.cli', '--help'], capture_output=True, text=True)
+    assert out.returncode == 0 and 'segment' in out.stdout and 'eval' in out.stdout
+
+
+def test_embedded_model_is_a_standard_pipeline_folder():
+    m = ROOT / 'data' / 'shapes-sd'
+    index = json.loads((m / 'model_index.json').read_text())
+    assert index['_class_name'] == 'StableDiffusionPipeline'
+    for part in ['unet', 'vae', 'text_encoder']:
+        assert list((m / part).glob('*.safetensors')), part
+    assert (m / 'tokenizer' / 'tokenizer.json').exists() and (m / 'diffseg.json').exists()
