@@ -44,3 +44,16 @@ def test_embedded_model_is_a_standard_pipeline_folder():
     for part in ['unet', 'vae', 'text_encoder']:
         assert list((m / part).glob('*.safetensors')), part
     assert (m / 'tokenizer' / 'tokenizer.json').exists() and (m / 'diffseg.json').exists()
+
+
+def test_wheel_carries_the_data_folder(tmp_path):
+    "A wheel installs data/ (embedded model, class lists) under <prefix>/share/diffseg/data, where the package looks."
+    import zipfile
+    subprocess.run([sys.executable, '-m', 'pip', 'wheel', str(ROOT), '--no-deps', '--no-build-isolation', '-q', '-w', str(tmp_path)],
+                   check=True, capture_output=True)
+    names = zipfile.ZipFile(next(tmp_path.glob('diffseg-*.whl'))).namelist()
+    share = {n.split('/share/diffseg/', 1)[1] for n in names if '/share/diffseg/' in n}
+    shipped = {str(p.relative_to(ROOT)) for p in (ROOT / 'data').rglob('*') if p.is_file()}
+    assert 'data/shapes-sd/unet/diffusion_pytorch_model.safetensors' in share and share == shipped
+    from diffseg.segmenter import _data_dir
+    assert _data_dir() == ROOT / 'data'     # a source checkout uses its own data/
