@@ -6,10 +6,10 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/index.ipynb #4c8168b5
+# %% ../nbs/index.ipynb #f7622ade
 from .attention import trace, AttentionMaps, attention_layers, select_layers
 from .maps import aggregate, refine, decide
 from .segmenter import Segmenter, Segmentation, load_image, EMBEDDED_MODEL
-from .labels import DiffusionLabeler, BlipClipLabeler, GroundTruthLabeler, LabelCache, Labels
+from .labels import AttentionLabeler, DiffusionLabeler, BlipClipLabeler, GroundTruthLabeler, LabelCache, Labels
 from .datasets import get_dataset
 from .metrics import ConfusionMatrix
