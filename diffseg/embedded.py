@@ -142,10 +142,11 @@ def grounding_loss(maps, masks16: torch.Tensor, targets: torch.Tensor) -> torch.
     "TokenCompose-style token + pixel loss over every traced cross-attention layer (`maps`: an `AttentionMaps` with grad)."
     named = targets > 0
     if not named.any(): return masks16.new_zeros((), dtype=torch.float32)
-    token = ((1 - word_inside(maps, masks16, targets)) ** 2)[:, named].mean()
-    pixel = torch.stack([F.binary_cross_entropy(a.clamp(1e-6, 1 - 1e-6), mk, reduction='none').mean(-1)
-                         for a, mk in _per_layer(maps, masks16, targets)])[:, named].mean()
-    return token + pixel
+    token, pixel = [], []
+    for a, mk in _per_layer(maps, masks16, targets):              # one pass over the layers for both terms
+        token.append((1 - (a * mk).sum(-1) / a.sum(-1).clamp_min(1e-8)) ** 2)
+        pixel.append(F.binary_cross_entropy(a.clamp(1e-6, 1 - 1e-6), mk, reduction='none').mean(-1))
+    return torch.stack(token)[:, named].mean() + torch.stack(pixel)[:, named].mean()
 
 # %% ../nbs/02_embedded_model.ipynb #69613826
 def train_unet(unet, text_encoder, tokenizer, latents, scenes, steps=1600, batch_size=64, lr=1e-3, seed=0,

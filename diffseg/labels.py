@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, torch
 from .segmenter import load_image, build_prompt, token_positions
-from .attention import trace
+from .maps import aggregate
 
 # %% auto #0
 __all__ = ['SEED_KEYS', 'STOP', 'Labels', 'AttentionLabeler', 'DiffusionLabeler', 'GroundTruthLabeler', 'LabelCache',
@@ -70,18 +70,16 @@ class AttentionLabeler(_ModelLabeler):
     def scores(self, image, vocabulary) -> dict:
         "Peak cross-attention per class name (in [0, 1])."
         seg, voc, s = self.seg, _vocab(vocabulary), self.settings
-        weights = {int(r): w for r, w in (s['cross_weights'] or seg.settings()['cross_weights']).items() if w}
+        run = seg.settings(timesteps=s['timesteps'], seed=s['seed'], refine='none',
+                           **({'cross_weights': s['cross_weights']} if s['cross_weights'] else {}))
         z0 = seg.encode_images([load_image(image)], seg.native_size)
-        ts = torch.tensor(s['timesteps'], device=seg.device)
-        eps = seg.noise(z0.shape[1:], s['seed'])[None]
-        zt = torch.cat([seg.scheduler.add_noise(z0, eps, t[None]) for t in ts])
         names, k, out = list(voc), s['names_per_prompt'], {}
         for i in range(0, len(names), k):
             prompt, spans = build_prompt([voc[n] for n in names[i:i + k]], s['template'])
             pos = token_positions(seg.tokenizer, prompt, spans, 'last')
-            with trace(seg.unet, cross=tuple(weights), per_layer=False) as tr:
-                seg.unet(zt, ts, seg.embed([prompt]).expand(len(ts), -1, -1))
-            a = tr.maps.aggregate(weights).mean(0)                        # (tokens, h, w), mean over timesteps
+            cross, _ = seg._attend(z0, seg.embed([prompt]), run, keep=slice(None))   # the segmenter's own UNet pass
+            w = run['cross_weights']
+            a = aggregate({r: m[0] for r, m in cross.items()}, w, norm='none') / sum(w.values())   # raw probabilities
             out.update({n: a[p].mean(0).max().item() for n, p in zip(names[i:i + k], pos)})
         return out
 
