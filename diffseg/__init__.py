@@ -7,9 +7,10 @@ __version__ = "0.1.0"
 __all__ = []
 
 # %% ../nbs/index.ipynb #f7622ade
-from .attention import trace, AttentionMaps, attention_layers, select_layers
+from .io import load_image, save_mask
+from .attention import trace, AttentionMaps, SelfAttention, attention_layers, select_layers
 from .maps import aggregate, refine, decide
-from .segmenter import Segmenter, Segmentation, load_image, EMBEDDED_MODEL
+from .segmenter import Segmenter, Readout, Segmentation, EMBEDDED_MODEL
 from .labels import AttentionLabeler, DiffusionLabeler, BlipClipLabeler, GroundTruthLabeler, LabelCache, Labels
 from .datasets import get_dataset
 from .metrics import ConfusionMatrix

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 from PIL import Image
-from .segmenter import load_image, DATA
+from .io import DATA, load_image
 from . import shapes
 
 # %% auto #0
@@ -122,7 +122,7 @@ def get_dataset(name: str = 'shapes', data_root=None, split: str | None = None, 
 # %% ../nbs/05_datasets.ipynb #6611452e
 def write_fixture(root, n: int = 3, seed: int = 0) -> Path:
     "Write a tiny data_root with VOC2012, VOC2010-Context and COCO2014 trees (random images, valid label maps) for tests."
-    from diffseg.segmenter import palette
+    from diffseg.io import palette
     root, rng = Path(root), np.random.default_rng(seed)
     def img(p, h, w): p.parent.mkdir(parents=True, exist_ok=True); Image.fromarray(rng.integers(0, 255, (h, w, 3), dtype=np.uint8)).save(p)
     def gt(p, h, w, k, mode):

@@ -11,24 +11,13 @@ import numpy as np, torch
 from PIL import Image
 from filelock import FileLock, Timeout
 from .metrics import ConfusionMatrix
-from .segmenter import save_mask
+from .io import save_mask, read_mask, write_json
 from .maps import decide
 
 # %% auto #0
-__all__ = ['write_json', 'read_mask', 'versions', 'label_source', 'to_dataset_ids', 'evaluate', 'threshold_sweep']
+__all__ = ['versions', 'label_source', 'to_dataset_ids', 'evaluate', 'threshold_sweep']
 
 # %% ../nbs/08_evaluate.ipynb #514d5e91
-def write_json(path, obj):
-    "Write JSON atomically (temp file + rename)."
-    path = Path(path); tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    tmp.write_text(json.dumps(obj, indent=1, default=str)); os.replace(tmp, path)
-
-def read_mask(path: Path):
-    "A finished mask, or None if it is missing or unreadable (then it is recomputed)."
-    try:
-        with Image.open(path) as im: return np.array(im)
-    except Exception: return None
-
 def versions() -> dict:
     import torch, diffusers, transformers
     from diffseg import __version__

@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, torch
-from .segmenter import load_image, build_prompt, token_positions
-from .maps import aggregate
+from .io import DATA, load_image, write_json
+from .segmenter import build_prompt
 
 # %% auto #0
 __all__ = ['SEED_KEYS', 'STOP', 'Labels', 'AttentionLabeler', 'DiffusionLabeler', 'GroundTruthLabeler', 'LabelCache',
@@ -70,17 +70,17 @@ class AttentionLabeler(_ModelLabeler):
     def scores(self, image, vocabulary) -> dict:
         "Peak cross-attention per class name (in [0, 1])."
         seg, voc, s = self.seg, _vocab(vocabulary), self.settings
-        run = seg.settings(timesteps=s['timesteps'], seed=s['seed'], refine='none',
-                           **({'cross_weights': s['cross_weights']} if s['cross_weights'] else {}))
-        z0 = seg.encode_images([load_image(image)], seg.native_size)
-        names, k, out = list(voc), s['names_per_prompt'], {}
-        for i in range(0, len(names), k):
-            prompt, spans = build_prompt([voc[n] for n in names[i:i + k]], s['template'])
-            pos = token_positions(seg.tokenizer, prompt, spans, 'last')
-            cross, _ = seg._attend(z0, seg.embed([prompt]), run, keep=slice(None))   # the segmenter's own UNet pass
-            w = run['cross_weights']
-            a = aggregate({r: m[0] for r, m in cross.items()}, w, norm='none') / sum(w.values())   # raw probabilities
-            out.update({n: a[p].mean(0).max().item() for n, p in zip(names[i:i + k], pos)})
+        names, k, im = list(voc), s['names_per_prompt'], load_image(image)
+        chunks = [names[i:i + k] for i in range(0, len(names), k)]
+        run = dict(mode='single', timesteps=s['timesteps'], seed=s['seed'], template=s['template'], joiner=' and ', suffix='',
+                   token='last', token_weight=1.0, refine='none', **({'cross_weights': s['cross_weights']} if s['cross_weights'] else {}))
+        z0 = seg.encode([im])                                            # encoded once; every chunk of names rides in one UNet batch
+        readouts = seg.attend([im] * len(chunks), [[voc[n] for n in c] for c in chunks], latents=z0.expand(len(chunks), -1, -1, -1), **run)
+        out = {}
+        for c, r in zip(chunks, readouts):
+            w = r.post().cross_weights
+            peak = r.fused(cross_norm='none').amax(dim=(-2, -1)) / sum(w.values())   # raw probabilities, weighted over levels
+            out.update(zip(c, peak.tolist()))
         return out
 
 class DiffusionLabeler(_ModelLabeler):
@@ -92,16 +92,14 @@ class DiffusionLabeler(_ModelLabeler):
     def scores(self, image, vocabulary) -> dict:
         "Relative error drop per class name."
         seg, voc, s = self.seg, _vocab(vocabulary), self.settings
-        z0 = seg.encode_images([load_image(image)], seg.native_size)
+        z0 = seg.encode([load_image(image)])
         prompts = [''] + [build_prompt([w], s['template'])[0] for w in voc.values()]
         emb = seg.embed(prompts)                                         # (C+1, L, D)
         errs = torch.zeros(len(prompts), device=seg.device)
         for k in range(s['n_noise']):
-            eps = seg.noise(z0.shape[1:], s['seed'] + k)[None]
             for t in s['timesteps']:
-                tt = torch.tensor([t], device=seg.device)
-                zt = seg.scheduler.add_noise(z0, eps, tt).expand(len(prompts), -1, -1, -1)
-                pred = seg.unet(zt, tt.expand(len(prompts)), emb).sample
+                zt, eps, tt = seg.noised(z0, (t,), s['seed'] + k)        # the segmenter's own seeded noising
+                pred = seg.unet(zt.expand(len(prompts), -1, -1, -1), tt.expand(len(prompts)), emb).sample
                 errs += ((pred.float() - eps.float()) ** 2).mean(dim=(1, 2, 3))
         drop = (errs[0] - errs[1:]) / errs[0]
         return dict(zip(voc, drop.tolist()))
@@ -160,9 +158,7 @@ class LabelCache:
         return out
 
     def save(self, path) -> Path:
-        from diffseg.evaluate import write_json
-        p = Path(path); p.parent.mkdir(parents=True, exist_ok=True); write_json(p, self.rules)
-        return p
+        return write_json(path, self.rules)
 
 # %% ../nbs/07_labels.ipynb #9ccc7588
 STOP = set('a an the of in on at with and or to is are was were be being been it its this that these those there '
@@ -171,7 +167,6 @@ STOP = set('a an the of in on at with and or to is are was were be being been it
 
 def read_synonyms(name_or_path) -> dict:
     "{class: [words]} from `data/synonyms/<name>.txt` (or a path); a missing file gives an empty mapping."
-    from diffseg.datasets import DATA
     p = Path(name_or_path) if Path(str(name_or_path)).suffix else DATA / 'synonyms' / f'{name_or_path}.txt'
     if not p.exists(): return {}
     out = {}

@@ -20,7 +20,7 @@ def test_readme_has_the_two_commands_ci_runs():
 
 
 def test_parameterised_notebooks_keep_their_papermill_tag():
-    for name in ['eval', 'bench', 'explore', '02_embedded_model', '09_quality']:
+    for name in ['eval', 'bench', 'explore', '09_embedded_model', '10_quality']:
         nb = json.loads((ROOT / 'nbs' / f'{name}.ipynb').read_text())
         tagged = [c for c in nb['cells'] if 'parameters' in c.get('metadata', {}).get('tags', [])]
         assert len(tagged) == 1, f'{name}.ipynb needs exactly one cell tagged "parameters"'
@@ -55,5 +55,5 @@ def test_wheel_carries_the_data_folder(tmp_path):
     share = {n.split('/share/diffseg/', 1)[1] for n in names if '/share/diffseg/' in n}
     shipped = {str(p.relative_to(ROOT)) for p in (ROOT / 'data').rglob('*') if p.is_file()}
     assert 'data/shapes-sd/unet/diffusion_pytorch_model.safetensors' in share and share == shipped
-    from diffseg.segmenter import _data_dir
+    from diffseg.io import _data_dir
     assert _data_dir() == ROOT / 'data'     # a source checkout uses its own data/
