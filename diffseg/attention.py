@@ -147,20 +147,29 @@ class SelfAttention:
             out = out + torch.cat(cols, -1)
         return out / len(self.parts)
 
-    def dense(self, chunk: int = 1024) -> torch.Tensor:
-        "S̄ as a matrix `(N, N)` (float32, rows sum to 1), built in query chunks and cached."
+    def dense(self, chunk: int | None = None) -> torch.Tensor:
+        "S̄ as a matrix `(N, N)` (float32, rows sum to 1), built in query chunks (in place, cache-sized on a CPU) and cached."
         if self._dense is not None: return self._dense
-        S = None
+        N = self.shape[0]
+        S = torch.zeros(N, N, device=self._device())
         for p in self.parts:
-            if torch.is_tensor(p): part = p.float().mean(0)
-            else:
-                q, k, scale = p
-                part = torch.empty(q.shape[-2], k.shape[-2], device=q.device)
-                for i in range(0, q.shape[-2], chunk):
-                    part[i:i + chunk] = attention_probs(q[:, :, i:i + chunk], k, scale).mean((0, 1))
-            S = part if S is None else S.add_(part)
+            if torch.is_tensor(p): S.add_(p.float().mean(0)); continue
+            q, k, scale = p
+            qs = (q.float() * scale).reshape(-1, *q.shape[-2:])                      # (samples·heads, N, d)
+            kt = k.float().reshape(-1, *k.shape[-2:]).transpose(-1, -2).contiguous()
+            c = chunk or (1024 if q.is_cuda else max(16, (1 << 22) // (qs.shape[0] * N)))   # CPU: ~16 MB of scores at a time
+            buf = torch.empty(qs.shape[0], min(c, N), N, device=q.device)
+            for i in range(0, N, c):
+                x = torch.bmm(qs[:, i:i + c], kt, out=buf[:, :min(c, N - i)])
+                x.sub_(x.amax(-1, keepdim=True)).exp_()                                # softmax, in place
+                x.div_(x.sum(-1, keepdim=True))
+                S[i:i + c] += x.mean(0)
         self._dense = S.div_(len(self.parts))
         return self._dense
+
+    def _device(self):
+        p = self.parts[0]
+        return (p if torch.is_tensor(p) else p[0]).device
 
 # %% ../nbs/01_attention.ipynb #4c1a0017
 @dataclass

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_cli.ipynb #df385b65
 from __future__ import annotations
-import argparse, json, sys
+import argparse, json, re, sys
 from pathlib import Path
 
 # %% auto #0
@@ -115,6 +115,10 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument('--output-dir'); e.add_argument('--batch-size', type=int, default=16); e.set_defaults(fn=cmd_eval)
     return p
 
+def _as_flags(msg: str) -> str:
+    "Error messages name settings as Python arguments (`setting threshold=1.5`); on the command line, say the flag."
+    return re.sub(r"setting (\w+)=(\S+?) is invalid", lambda m: f"--{m.group(1).replace('_', '-')} {m.group(2).strip(chr(39))} is invalid", msg)
+
 def main(argv=None) -> int:
     "Entry point of the `diffseg` console script."
     a = parser().parse_args(argv)
@@ -127,8 +131,7 @@ def main(argv=None) -> int:
         print('diffseg: interrupted', file=sys.stderr); return 130
     except Exception as e:
         if a.debug: raise
-        msg = str(e).strip() or type(e).__name__
-        print(f'diffseg {a.command}: error: {msg}', file=sys.stderr)
+        print(f'diffseg {a.command}: error: {_as_flags(str(e).strip() or type(e).__name__)}', file=sys.stderr)
         return 1
 
 # %% ../nbs/12_cli.ipynb #0c80a3b7

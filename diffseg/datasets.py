@@ -92,9 +92,13 @@ def _voc_like(name, root, year, gt_dirs, split_dir, split):
 
 def get_dataset(name: str = 'shapes', data_root=None, split: str | None = None, limit: int | None = None, n_shapes: int = 200) -> SegDataset:
     "Dataset `name` ('shapes', 'voc', 'context', 'coco'); `split` defaults to the benchmark split ('test' for shapes, else 'val')."
+    if name not in LAYOUTS and name != 'shapes': raise ValueError(f"unknown dataset {name!r}; expected 'shapes', 'voc', 'context' or 'coco'")
+    if limit is not None and (not isinstance(limit, (int, np.integer)) or isinstance(limit, bool) or limit < 1):
+        raise ValueError(f"limit must be a whole number ≥ 1 (or None for the whole split), not {limit!r}")
     classes, prompts = read_classes(name)
     if name == 'shapes':
         split = split or 'test'
+        if split not in shapes.SPLITS: raise ValueError(f"the shapes dataset has splits {list(shapes.SPLITS)}, not {split!r}")
         ids = [f'shapes_{split}_{i:05d}' for i in range(n_shapes)]
         def load(i):
             s = shapes.scene(split, int(i.rsplit('_', 1)[1]))
@@ -115,6 +119,7 @@ def get_dataset(name: str = 'shapes', data_root=None, split: str | None = None, 
                 with Image.open(_need(gt_dir / f'{i}.png', 'ground truth', LAYOUTS['coco'])) as g: gt = np.array(g)
                 return img, gt
         else: raise ValueError(f"unknown dataset {name!r}; expected 'shapes', 'voc', 'context' or 'coco'")
+    if not ids: raise ValueError(f"split {split!r} of dataset {name!r} is empty: no image ids to evaluate")
     ds = SegDataset(name, ids[:limit] if limit else ids, load, classes, prompts)
     ds.split = split
     return ds

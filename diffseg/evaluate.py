@@ -4,18 +4,18 @@
 
 # %% ../nbs/08_evaluate.ipynb #1e08ca6f
 from __future__ import annotations
-import json, os, platform, time
+import hashlib, json, os, platform, time, warnings
 from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
 from filelock import FileLock, Timeout
 from .metrics import ConfusionMatrix
-from .io import save_mask, read_mask, write_json
+from .io import save_mask, read_mask, write_json, read_json, remove_stale_tmp, file_digest
 from .maps import decide
 
 # %% auto #0
-__all__ = ['versions', 'label_source', 'to_dataset_ids', 'evaluate', 'threshold_sweep']
+__all__ = ['versions', 'label_source', 'to_dataset_ids', 'run_identity', 'evaluate', 'threshold_sweep']
 
 # %% ../nbs/08_evaluate.ipynb #514d5e91
 def versions() -> dict:
@@ -47,35 +47,71 @@ def to_dataset_ids(mask, labels, dataset) -> np.ndarray:
     return lut[mask]
 
 # %% ../nbs/08_evaluate.ipynb #bd9e0faa
+def _label_identity(labels) -> dict:
+    if callable(labels): return dict(kind='callable', name=getattr(labels, '__name__', 'custom'))
+    if labels in ('gt', 'predicted'): return dict(kind=labels)
+    p = Path(labels).expanduser(); p = p / 'labels.json' if p.is_dir() else p
+    return dict(kind='file', path=str(p.resolve()), sha256=file_digest(p) if p.is_file() else None)
+
+def run_identity(seg, dataset, labels, settings: dict) -> dict:
+    "What determines the masks, by content: the split's image ids, the model's files or weights, the label source, the settings."
+    return json.loads(json.dumps(dict(
+        dataset=dataset.name, split=getattr(dataset, 'split', None), n_images=len(dataset),
+        ids=hashlib.sha256('\n'.join(map(str, dataset.ids)).encode()).hexdigest(), model=seg.fingerprint(), dtype=str(seg.dtype),
+        labels=_label_identity(labels), settings=settings), default=str))
+
+def _finished(path: Path, gt: np.ndarray, n_classes: int):
+    "A finished mask read back, or None (missing, unreadable, wrong size or class ids out of range: recomputed, and said so)."
+    m = read_mask(path)
+    if m is None: return None
+    if m.shape != gt.shape or m.ndim != 2 or (m.size and int(m.max()) >= n_classes):
+        warnings.warn(f"{path} is not a valid mask for this dataset (shape {m.shape}, values up to {int(m.max()) if m.size else '-'}); recomputing it")
+        return None
+    return m
+
 def evaluate(seg, dataset, output_dir, labels='gt', batch_size: int = 8, progress: bool = True, params: dict | None = None,
              **settings) -> dict:
     "Segment every item of `dataset` into `output_dir`, resuming finished images; returns the metrics dict (also written)."
     from tqdm.auto import tqdm
-    out = Path(output_dir); (out / 'masks').mkdir(parents=True, exist_ok=True)
+    # Everything is checked before anything is written, so a mistake never leaves a folder that blocks the corrected run.
+    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number ≥ 1, not {batch_size!r}")
+    if len(dataset) == 0: raise ValueError(f"{dataset.name}: the split is empty, there is nothing to evaluate")
     s = seg.settings(**settings)
-    run = dict(dataset=dataset.name, split=getattr(dataset, 'split', None), model=seg.name,
-               labels=labels if isinstance(labels, str) else getattr(labels, '__name__', 'custom'), settings=s)
+    words = list(dict.fromkeys(dataset.prompts.values()))
+    unknown = seg.unknown_words(words)
+    if 2 * len(unknown) > len(words):
+        raise ValueError(f"this model's tokenizer does not know {len(unknown)} of the {len(words)} class names of {dataset.name!r} "
+                         f"(e.g. {unknown[:5]}): it cannot segment them; evaluate a model that knows these words")
+    label_fn = label_source(labels, dataset)
+    dataset[0]                                                # the first image and its ground truth load and agree
+    identity = run_identity(seg, dataset, labels, s)
+    out = Path(output_dir).expanduser(); (out / 'masks').mkdir(parents=True, exist_ok=True)
     lock = FileLock(out / '.lock')
     try: lock.acquire(timeout=0)
     except Timeout: raise RuntimeError(f"another evaluation is writing to {out} (lock file {out / '.lock'}); "
                                        f"wait for it, or use another output_dir") from None
     try:
+        remove_stale_tmp(out)                                 # partial files of a killed run (we hold the lock: nobody else writes)
         prev = out / 'run.json'
         if prev.exists():
-            old = json.loads(prev.read_text())
-            if json.loads(json.dumps(run, default=str)) != old:
-                diff = sorted(k for k in set(old) | set(run) if json.dumps(old.get(k), default=str) != json.dumps(run.get(k), default=str))
-                raise ValueError(f"{out} holds results of a different run (differs in {diff}); use a new output_dir or delete it")
-        else: write_json(prev, run)
-        label_fn = label_source(labels, dataset)
+            old = read_json(prev, 'run record').get('identity') or {}
+            diff = sorted(k for k in set(old) | set(identity) if old.get(k) != identity.get(k))
+            if diff: raise ValueError(f"{out} holds results of a different run (differs in {diff}); use a new output_dir, "
+                                      f"or delete it to start over")
+        elif any((out / 'masks').glob('*.png')):
+            raise ValueError(f"{out / 'masks'} holds masks but {prev} is missing, so what produced them cannot be checked and "
+                             f"they are not reused: delete {out / 'masks'} or use a new output_dir")
+        else: write_json(prev, dict(identity=identity, model=seg.name, labels=labels if isinstance(labels, str) else identity['labels'],
+                                    settings=s))
         cm, n_done, n_new, secs = ConfusionMatrix(len(dataset.classes)), 0, 0, 0.0
         pbar = tqdm(total=len(dataset), disable=not progress, desc=f'{dataset.name}', unit='img')
         for start in range(0, len(dataset), batch_size):
             items = [dataset[i] for i in range(start, min(start + batch_size, len(dataset)))]
             preds, todo = {}, []
             for it in items:
-                m = read_mask(out / 'masks' / f'{it.id}.png')
-                if m is not None and m.shape == it.gt.shape: preds[it.id] = m
+                m = _finished(out / 'masks' / f'{it.id}.png', it.gt, len(dataset.classes))
+                if m is not None: preds[it.id] = m
                 else: todo.append(it)
             if todo:
                 t0 = time.perf_counter()
@@ -93,14 +129,15 @@ def evaluate(seg, dataset, output_dir, labels='gt', batch_size: int = 8, progres
             n_done += len(items); pbar.update(len(items))
         pbar.close()
         metrics = dict(**cm.summary(dataset.classes), n_images=n_done, n_computed=n_new,
-                       seconds_per_image=(secs / n_new if n_new else None), run=run, params=params or {},
+                       seconds_per_image=(secs / n_new if n_new else None), run=read_json(prev, 'run record'), params=params or {},
                        versions=versions(), finished=datetime.now(timezone.utc).isoformat(timespec='seconds'),
                        confusion=cm.counts.tolist())
         write_json(out / 'metrics.json', metrics)
         ious = [round(v, 4) if v is not None else 'nan' for v in metrics['iou'].values()]
         with open(out / 'eval.txt', 'a') as f:
             thr = s['threshold'] if s['background'] == 'threshold' else f"none (background rule {s['background']})"
-            f.write(f"{metrics['finished']}\nmIoU:{ious} Best mIoU:{metrics['miou']:.4f} Best threshold:{thr} "
+            miou = f"{metrics['miou']:.4f}" if metrics['miou'] == metrics['miou'] else 'nan'
+            f.write(f"{metrics['finished']}\nmIoU:{ious} Best mIoU:{miou} Best threshold:{thr} "
                     f"(fixed before evaluation, not tuned on this split)\n")
         return metrics
     finally:

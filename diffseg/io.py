@@ -4,13 +4,14 @@
 
 # %% ../nbs/00_io.ipynb #a0010003
 from __future__ import annotations
-import json, os, sys
+import hashlib, json, math, os, sys
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
 # %% auto #0
-__all__ = ['DATA', 'load_image', 'palette', 'save_mask', 'read_mask', 'write_json']
+__all__ = ['DATA', 'MODEL_FILES', 'load_image', 'palette', 'save_mask', 'read_mask', 'write_json', 'read_json',
+           'remove_stale_tmp', 'file_digest', 'folder_fingerprint']
 
 # %% ../nbs/00_io.ipynb #a0010005
 def _data_dir() -> Path:
@@ -33,17 +34,22 @@ def load_image(image) -> Image.Image:
             raise ValueError(f"cannot read {p} as an image ({type(e).__name__}: {e}); is it a complete image file?") from None
     if isinstance(image, np.ndarray):
         a = image
-        if a.dtype != np.uint8:
-            a = a.astype(np.float64)
-            a = a / (65535.0 if a.max() > 255 else 255.0 if a.max() > 1 else 1.0)
-            a = (np.clip(a, 0, 1) * 255).round().astype(np.uint8)
-        image = Image.fromarray(a)
+        if a.dtype == bool: a = a.astype(np.uint8) * 255
+        elif np.issubdtype(a.dtype, np.integer) and a.dtype != np.uint8:      # scale by the type's depth: uint16 → /65535
+            a = (np.clip(a.astype(np.float64) / np.iinfo(a.dtype).max, 0, 1) * 255).round().astype(np.uint8)
+        elif np.issubdtype(a.dtype, np.floating):
+            if not np.isfinite(a).all(): raise ValueError("the image array has NaN or infinite values")
+            a = (np.clip(a.astype(np.float64), 0, 1) * 255).round().astype(np.uint8)
+        if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (1, 3, 4)):
+            raise ValueError(f"an image array must be H×W, H×W×3 or H×W×4, not {a.shape}")
+        image = Image.fromarray(a[..., 0] if a.ndim == 3 and a.shape[-1] == 1 else a)
     if not isinstance(image, Image.Image):
         raise TypeError(f"expected a PIL image, a numpy array or a path, got {type(image).__name__}")
     image = ImageOps.exif_transpose(image)
-    if image.mode in ('I;16', 'I;16B', 'I;16L', 'I'):
+    if image.mode in ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I'):            # 16-bit grey (PNG 16-bit opens as I;16 or I)
         a = np.asarray(image, dtype=np.float64)
-        image = Image.fromarray((a / max(a.max(), 1) * 255).round().astype(np.uint8))
+        image = Image.fromarray((np.clip(a / 65535, 0, 1) * 255).round().astype(np.uint8))
+    elif image.mode == 'F': image = Image.fromarray((np.clip(np.asarray(image, dtype=np.float64), 0, 1) * 255).round().astype(np.uint8))
     if image.mode in ('RGBA', 'LA', 'PA') or (image.mode == 'P' and 'transparency' in image.info):
         rgba = image.convert('RGBA'); bg = Image.new('RGBA', rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(bg, rgba)
@@ -80,6 +86,54 @@ def read_mask(path):
         with Image.open(path) as im: return np.array(im)
     except Exception: return None
 
+def _strict(x):
+    "JSON-safe copy: NaN and infinities become None (strict JSON has no NaN), numpy scalars become Python numbers."
+    if isinstance(x, dict): return {str(k): _strict(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)): return [_strict(v) for v in x]
+    if isinstance(x, np.generic): x = x.item()
+    if isinstance(x, float) and not math.isfinite(x): return None
+    return x
+
 def write_json(path, obj) -> Path:
-    "Write JSON atomically (temp file + rename)."
-    return _atomic(path, lambda tmp: tmp.write_text(json.dumps(obj, indent=1, default=str)))
+    "Write strict JSON (NaN → null) atomically (temp file + rename)."
+    text = json.dumps(_strict(obj), indent=1, default=str, allow_nan=False)
+    return _atomic(path, lambda tmp: tmp.write_text(text))
+
+def read_json(path, what: str = 'JSON file'):
+    "Read a JSON file; a corrupt one fails with one message naming the file."
+    try: return json.loads(Path(path).read_text())
+    except json.JSONDecodeError as e: raise ValueError(f"{what} {path} is not valid JSON ({e}); fix or delete it") from None
+
+def remove_stale_tmp(folder) -> int:
+    "Delete temporary files (`.name.pid.tmp`) an interrupted write left in `folder` (and one level below); returns how many."
+    n = 0
+    for p in list(Path(folder).glob('.*.tmp')) + list(Path(folder).glob('*/.*.tmp')):
+        p.unlink(missing_ok=True); n += 1
+    return n
+
+# %% ../nbs/00_io.ipynb #a0010014
+def _cache_file() -> Path:
+    return Path(os.environ.get('DIFFSEG_CACHE', Path.home() / '.cache' / 'diffseg')) / 'digests.json'
+
+def file_digest(path) -> str:
+    "SHA-256 of a file's bytes, cached by (absolute path, size, mtime)."
+    p = Path(path).resolve(); st = p.stat()
+    key, cache_path = f'{p}|{st.st_size}|{st.st_mtime_ns}', _cache_file()
+    try: cache = json.loads(cache_path.read_text())
+    except (OSError, ValueError): cache = {}
+    if key not in cache:
+        h = hashlib.sha256()
+        with open(p, 'rb') as f:
+            for block in iter(lambda: f.read(1 << 23), b''): h.update(block)
+        cache[key] = h.hexdigest()
+        try: _atomic(cache_path, lambda tmp: tmp.write_text(json.dumps(cache)))
+        except OSError: pass                                          # a read-only home: hash again next time
+    return cache[key]
+
+MODEL_FILES = ('.safetensors', '.bin', '.json', '.txt', '.model', '.pt', '.pth', '.ckpt')
+
+def folder_fingerprint(folder, suffixes=MODEL_FILES) -> str:
+    "SHA-256 over the relative paths and digests of the files in `folder` with these suffixes."
+    folder = Path(folder)
+    files = sorted(p for p in folder.rglob('*') if p.is_file() and p.suffix in suffixes and not p.name.startswith('.'))
+    return hashlib.sha256('\n'.join(f'{p.relative_to(folder)}:{file_digest(p)}' for p in files).encode()).hexdigest()

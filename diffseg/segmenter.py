@@ -4,13 +4,13 @@
 
 # %% ../nbs/03_segmenter.ipynb #733ec722
 from __future__ import annotations
-import json, time, warnings
+import hashlib, json, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
-from .io import DATA, load_image, palette, save_mask
+from .io import DATA, load_image, palette, save_mask, read_json, folder_fingerprint
 from .attention import trace, attention_layers
 from .maps import NORMS, aggregate, refine, decide, calibrate, upsample
 
@@ -159,7 +159,13 @@ def _looks_like_path(s: str) -> bool:
 
 def resolve_device(device='auto', dtype='auto'):
     "'auto' → CUDA (float16) when available, else CPU (float32); float16 on CPU is refused with the fix."
-    dev = torch.device('cuda' if device == 'auto' and torch.cuda.is_available() else ('cpu' if device == 'auto' else device))
+    try: dev = torch.device('cuda' if device == 'auto' and torch.cuda.is_available() else ('cpu' if device == 'auto' else device))
+    except RuntimeError: raise ValueError(f"device {device!r} is not a device name; use 'auto', 'cpu', 'cuda' or 'cuda:N'") from None
+    if dev.type == 'cuda' and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} asked for CUDA, but this PyTorch ({torch.__version__}) sees no CUDA GPU; "
+                         f"use device 'cpu' (or 'auto'), or install a CUDA build of PyTorch on a machine with a GPU")
+    if dev.type == 'cuda' and (dev.index or 0) >= torch.cuda.device_count():
+        raise ValueError(f"device {device!r}: this machine has {torch.cuda.device_count()} CUDA device(s)")
     dt = {'auto': torch.float16 if dev.type == 'cuda' else torch.float32, 'float16': torch.float16, 'fp16': torch.float16,
           'float32': torch.float32, 'fp32': torch.float32, 'bfloat16': torch.bfloat16, 'bf16': torch.bfloat16}.get(dtype, dtype)
     if not isinstance(dt, torch.dtype): raise ValueError(f"dtype must be 'auto', 'float32', 'float16' or 'bfloat16', not {dtype!r}")
@@ -168,7 +174,7 @@ def resolve_device(device='auto', dtype='auto'):
     return dev, dt
 
 def load_components(model=None, dtype=torch.float32):
-    "(vae, text_encoder, tokenizer, unet, scheduler, defaults, name) from a local folder, a hub id or the embedded model."
+    "(vae, text_encoder, tokenizer, unet, scheduler, defaults, name, local folder or None) from a local folder, a hub id or the embedded model."
     from diffusers import AutoencoderKL, UNet2DConditionModel, DDPMScheduler
     from transformers import AutoTokenizer, CLIPTextModel
     src = str(model) if model is not None else str(EMBEDDED_MODEL)
@@ -177,7 +183,10 @@ def load_components(model=None, dtype=torch.float32):
         if not (local / 'unet' / 'config.json').exists():
             raise ValueError(f"{local} is not a diffusers Stable Diffusion folder: expected unet/, vae/, text_encoder/, "
                              f"tokenizer/ and scheduler/ subfolders (as saved by `pipeline.save_pretrained`)")
-        src = str(local)
+        missing = [d for d in ('vae', 'text_encoder', 'tokenizer', 'scheduler') if not (local / d).is_dir()]
+        if missing: raise ValueError(f"model folder {local} has no {', '.join(d + '/' for d in missing)} "
+                                     f"(a Stable Diffusion folder has unet/, vae/, text_encoder/, tokenizer/ and scheduler/)")
+        src = str(local.resolve())
     elif _looks_like_path(src):
         raise FileNotFoundError(f"model folder not found: {src}")
     try:
@@ -194,8 +203,8 @@ def load_components(model=None, dtype=torch.float32):
         raise OSError(f"could not load {src!r} from the Hugging Face hub ({type(e).__name__}: {str(e).splitlines()[0]}). "
                       f"If this machine is offline, download the model elsewhere and point `model` at the local folder "
                       f"(`model='/path/to/stable-diffusion-v1-5'`).") from None
-    defaults = json.loads((local / 'diffseg.json').read_text()) if (local / 'diffseg.json').exists() else {}
-    return vae, text, tok, unet, sched, defaults, src
+    defaults = read_json(local / 'diffseg.json', 'model defaults file') if (local / 'diffseg.json').exists() else {}
+    return vae, text, tok, unet, sched, defaults, src, (Path(src) if local.exists() else None)
 
 # %% ../nbs/03_segmenter.ipynb #826c05fb
 def build_prompt(names, template='a photograph of {}', joiner=' and ', suffix=''):
@@ -312,7 +321,8 @@ CAPTURES = ('settings', 'all', 'cross')
 class Segmenter:
     "Open-vocabulary semantic segmentation from a diffusion UNet's attention. Use `from_pretrained`."
     def __init__(self, vae, text_encoder, tokenizer, unet, scheduler, device='cpu', dtype=torch.float32, defaults=None, name='',
-                 user_defaults=None):
+                 user_defaults=None, source=None):
+        self.source = source                  # the local folder the weights came from (None: built in memory or a hub id)
         self.vae, self.text_encoder, self.tokenizer, self.unet, self.scheduler = vae, text_encoder, tokenizer, unet, scheduler
         self.device, self.dtype, self.defaults, self.name = torch.device(device), dtype, defaults or {}, name
         for m in (vae, text_encoder, unet):
@@ -342,8 +352,33 @@ class Segmenter:
     def from_pretrained(cls, model=None, device='auto', dtype='auto', **settings):
         "Load from a local diffusers SD folder, a hub id, or (None) the embedded model; `settings` become defaults."
         dev, dt = resolve_device(device, dtype)
-        vae, text, tok, unet, sched, defaults, name = load_components(model, dt)
-        return cls(vae, text, tok, unet, sched, dev, dt, defaults, name, user_defaults=settings)
+        vae, text, tok, unet, sched, defaults, name, source = load_components(model, dt)
+        return cls(vae, text, tok, unet, sched, dev, dt, defaults, name, user_defaults=settings, source=source)
+
+    def fingerprint(self) -> str:
+        "Content identity of the model: its folder's files (hashes cached by path, size, mtime), else its parameters and vocabulary."
+        if self.source is not None: return folder_fingerprint(self.source)
+        h = hashlib.sha256()
+        for m in (self.unet, self.text_encoder, self.vae):
+            for k, v in m.state_dict().items(): h.update(k.encode()); h.update(v.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
+        h.update(json.dumps(self.tokenizer.get_vocab(), sort_keys=True).encode()); h.update(json.dumps(self.defaults, sort_keys=True).encode())
+        return h.hexdigest()
+
+    def unknown_words(self, names) -> list[str]:
+        "The names this model's tokenizer cannot spell (they would become its unknown token)."
+        unk = self.tokenizer.unk_token_id
+        if unk is None or unk == self.tokenizer.eos_token_id: return []      # byte-level BPE (CLIP) spells every word
+        return [n for n in names if unk in self.tokenizer(n, add_special_tokens=False).input_ids]
+
+    def _distinct(self, labels) -> list[str]:
+        "Labels, refused when two of them are the same words to this model's tokenizer (e.g. 'Circle' and 'circle')."
+        seen, unk = {}, self.tokenizer.unk_token_id
+        for l in labels:
+            key = tuple(self.tokenizer(l, add_special_tokens=False).input_ids)
+            if unk is not None and unk in key: continue            # unknown words (warned about when located) are not compared
+            if key in seen: raise ValueError(f"labels {seen[key]!r} and {l!r} are the same words to this model's tokenizer: give each class once")
+            seen[key] = l
+        return labels
 
     def settings(self, **overrides) -> dict:
         "The full, validated settings a call with these overrides would use."
@@ -467,7 +502,7 @@ class Segmenter:
         images = [load_image(im) for im in ([images] if single else images)]
         per_image = [list(l) for l in labels] if labels and not isinstance(labels[0], str) else [list(labels)] * len(images)
         if len(per_image) != len(images): raise ValueError(f"got {len(images)} images but {len(per_image)} label lists")
-        per_image = [_check_labels(l) if (l or prompt is None) else [] for l in per_image]
+        per_image = [self._distinct(_check_labels(l)) if (l or prompt is None) else [] for l in per_image]
         s = self.settings(**settings)
         if prompt is not None and s['mode'] != 'single': raise ValueError("a prompt of your own needs mode='single'")
         if latents is None: latents = self.encode(images, s['image_size'])
@@ -481,7 +516,7 @@ class Segmenter:
         enc = [k for k in settings if STAGE_OF.get(k) == 'encode']
         if enc: raise ValueError(f"{enc[0]} applies when the image is encoded, and this image already is: pass it to "
                                  f"set_image(image, {enc[0]}=...) instead")
-        labels, s = _check_labels(labels), self.settings(**settings)
+        labels, s = self._distinct(_check_labels(labels)), self.settings(**settings)
         pass_key = (labels, asdict(stage_settings(s, 'pass')))
         factors, with_self = self._levels(s, 'settings')
         r = self._readout
@@ -497,8 +532,9 @@ class Segmenter:
         from tqdm.auto import tqdm
         s = self.settings(**settings)
         images = list(images)
-        per_image = [_check_labels(l) for l in labels] if labels and not isinstance(labels[0], str) else [_check_labels(labels)] * len(images)
+        per_image = [self._distinct(_check_labels(l)) for l in labels] if labels and not isinstance(labels[0], str) else [self._distinct(_check_labels(labels))] * len(images)
         if len(per_image) != len(images): raise ValueError(f"got {len(images)} images but {len(per_image)} label lists")
+        if not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"batch_size must be a whole number ≥ 1, not {batch_size!r}")
         post, out = {k: v for k, v in s.items() if STAGE_OF[k] == 'post'}, []
         for i in tqdm(range(0, len(images), batch_size), disable=not progress, desc='segment', unit='batch'):
             ims = [load_image(x) for x in images[i:i + batch_size]]

@@ -57,3 +57,33 @@ def test_wheel_carries_the_data_folder(tmp_path):
     assert 'data/shapes-sd/unet/diffusion_pytorch_model.safetensors' in share and share == shipped
     from diffseg.io import _data_dir
     assert _data_dir() == ROOT / 'data'     # a source checkout uses its own data/
+
+
+def test_package_modules_import_without_cycles():
+    "The data path reads bottom-up: no module of diffseg/ imports (even lazily) one that imports it back."
+    graph = {}
+    for p in (ROOT / 'diffseg').glob('*.py'):
+        if p.name.startswith('_'): continue
+        src = p.read_text()
+        deps = set(re.findall(r'from (?:diffseg)?\.(\w+) import', src)) | set(re.findall(r'from diffseg\.(\w+) import', src))
+        deps |= {m for names in re.findall(r'from diffseg import ([\w, ]+)', src) for m in re.split(r'[, ]+', names) if m}
+        graph[p.stem] = {d for d in deps if d != p.stem and (ROOT / 'diffseg' / f'{d}.py').exists()}
+    assert graph['io'] == set() and graph['maps'] == set() and 'segmenter' not in graph['attention']
+    state = {}
+    def visit(m, path):
+        if state.get(m) == 'done': return
+        assert state.get(m) != 'open', f"import cycle: {' -> '.join(path + [m])}"
+        state[m] = 'open'
+        for d in graph[m]: visit(d, path + [m])
+        state[m] = 'done'
+    for m in graph: visit(m, [])
+
+
+def test_papermill_sees_every_documented_parameter():
+    "papermill drops a parameter whose line it cannot parse (e.g. an '=' in its comment) and then warns 'unknown parameter'."
+    import papermill as pm
+    for name in ['eval', 'bench', 'explore', '09_embedded_model', '10_quality']:
+        nb = json.loads((ROOT / 'nbs' / f'{name}.ipynb').read_text())
+        cell = next(c for c in nb['cells'] if 'parameters' in c.get('metadata', {}).get('tags', []))
+        assigned = re.findall(r'^(\w+)\s*=', ''.join(cell['source']), re.M)
+        assert assigned and sorted(pm.inspect_notebook(str(ROOT / 'nbs' / f'{name}.ipynb'))) == sorted(assigned), name

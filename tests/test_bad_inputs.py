@@ -1,0 +1,140 @@
+"""Bad input, table-driven: every case below must fail with ONE clear message before any work is done (nothing written),
+through the Python API, the `diffseg` command line and the papermill evaluation notebook. The message must say what is
+wrong (the expected fragment); the CLI must exit 1 with one line and no traceback."""
+import json, os, re
+from pathlib import Path
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope='module')
+def env(tmp_path_factory):
+    from diffseg.segmenter import Segmenter
+    from diffseg.shapes import scene
+    from diffseg.datasets import write_fixture
+    tmp = tmp_path_factory.mktemp('bad')
+    seg = Segmenter.from_pretrained()
+    img = scene('test', 0).pil()
+    (tmp / 'junk.png').write_bytes(b'not an image')
+    (tmp / 'bad.json').write_text('{"image_similarity": ')
+    (tmp / 'empty').mkdir()
+    img.save(tmp / 'ok.png')
+    return dict(tmp=tmp, seg=seg, img=img, set=seg.set_image(img) and seg, voc_root=write_fixture(tmp / 'voc'),
+                readout=seg.attend(img, ['circle'], cross_weights={1: 1.0}, refine='none'))
+
+
+def _evaluate(e, **kw):
+    from diffseg.evaluate import evaluate
+    from diffseg.datasets import get_dataset
+    ds = kw.pop('ds', None) or get_dataset('shapes', limit=2)
+    return evaluate(e['seg'], ds, e['tmp'] / 'eval-out', progress=False, **kw)
+
+API = {   # name: (call, expected fragment of the message)
+    'no labels': (lambda e: e['set'].segment([]), 'non-empty list'),
+    'duplicate labels': (lambda e: e['set'].segment(['circle', 'circle']), "duplicate labels ['circle']"),
+    'same token twice': (lambda e: e['set'].segment(['Circle', 'circle']), 'are the same words'),
+    'unknown setting': (lambda e: e['set'].segment(['circle'], thresh=0.3), "unknown setting(s) ['thresh']"),
+    'unknown mode': (lambda e: e['set'].segment(['circle'], mode='fast'), 'mode must be one of'),
+    'threshold out of range': (lambda e: e['set'].segment(['circle'], threshold=1.5), 'threshold=1.5 is invalid'),
+    'threshold as text': (lambda e: e['set'].segment(['circle'], threshold='0.4'), 'must be a number'),
+    'no timesteps': (lambda e: e['set'].segment(['circle'], timesteps=[]), 'non-empty list'),
+    'timestep past the schedule': (lambda e: e['set'].segment(['circle'], timesteps=[5000]), 'timesteps 0..999'),
+    'fractional timestep': (lambda e: e['set'].segment(['circle'], timesteps=[1.5]), 'whole numbers'),
+    'zero iterations': (lambda e: e['set'].segment(['circle'], n_iter=0), '≥ 1'),
+    'level the UNet lacks': (lambda e: e['set'].segment(['circle'], cross_weights={16: 1.0}), 'has cross-attention at factors'),
+    'no level weights': (lambda e: e['set'].segment(['circle'], cross_weights={}), 'cross_weights={} is invalid'),
+    'unknown refinement': (lambda e: e['set'].segment(['circle'], refine='twice'), "refine='twice' is invalid"),
+    'image_size after encoding': (lambda e: e['set'].segment(['circle'], image_size=128), 'set_image(image, image_size=...)'),
+    'post setting to set_image': (lambda e: e['seg'].set_image(e['img'], threshold=0.3), 'only encoding settings'),
+    'unknown capture': (lambda e: e['seg'].attend(e['img'], ['circle'], capture='some'), 'capture must be one of'),
+    'pass setting to a readout': (lambda e: e['readout'].scores(timesteps=[200]), 'timesteps applies in the UNet pass'),
+    'level not captured': (lambda e: e['readout'].scores(cross_weights={2: 1.0}), 'did not capture'),
+    'refine without self-attention': (lambda e: e['readout'].scores(refine='once'), 'needs the self-attention'),
+    'label not in own prompt': (lambda e: e['seg'].attend(e['img'], ['square'], prompt='a circle'), "'square' does not occur"),
+    'prompt too long': (lambda e: e['set'].segment([f'square{i}' for i in range(40)]), 'the text encoder takes 32'),
+    'images vs label lists': (lambda e: e['seg'].segment_batch([e['img']] * 2, [['circle']] * 3), 'got 2 images but 3 label lists'),
+    'batch size 0': (lambda e: e['seg'].segment_batch([e['img']], ['circle'], batch_size=0), 'batch_size must be'),
+    'missing model folder': (lambda e: __import__('diffseg').Segmenter.from_pretrained('./no/such/folder'), 'model folder not found'),
+    'not a model folder': (lambda e: __import__('diffseg').Segmenter.from_pretrained(e['tmp'] / 'empty'), 'is not a diffusers Stable Diffusion folder'),
+    'no such device': (lambda e: __import__('diffseg').Segmenter.from_pretrained(device='gpu'), 'is not a device name'),
+    'fp16 on the CPU': (lambda e: __import__('diffseg').Segmenter.from_pretrained(device='cpu', dtype='float16'), "use dtype='float32'"),
+    'unknown dtype': (lambda e: __import__('diffseg').Segmenter.from_pretrained(dtype='int8'), "dtype must be 'auto'"),
+    'bad default setting': (lambda e: __import__('diffseg').Segmenter.from_pretrained(threshold=2), 'threshold=2 is invalid'),
+    'missing image': (lambda e: e['seg'].set_image(e['tmp'] / 'missing.png'), 'image file not found'),
+    'not an image': (lambda e: e['seg'].set_image(e['tmp'] / 'junk.png'), 'cannot read'),
+    'not image-like': (lambda e: e['seg'].set_image(3), 'expected a PIL image'),
+    'two-channel array': (lambda e: e['seg'].set_image(np.zeros((8, 8, 2), np.uint8)), 'must be H×W'),
+    'NaN pixels': (lambda e: e['seg'].set_image(np.full((8, 8, 3), np.nan)), 'NaN'),
+    'unknown dataset': (lambda e: __import__('diffseg').get_dataset('cityscapes'), "unknown dataset 'cityscapes'"),
+    'misspelt split': (lambda e: __import__('diffseg').get_dataset('shapes', split='tset'), "not 'tset'"),
+    'limit 0': (lambda e: __import__('diffseg').get_dataset('shapes', limit=0), 'limit must be a whole number ≥ 1'),
+    'negative limit': (lambda e: __import__('diffseg').get_dataset('shapes', limit=-3), 'limit must be a whole number ≥ 1'),
+    'dataset without data_root': (lambda e: __import__('diffseg').get_dataset('voc'), 'needs data_root'),
+    'evaluate batch size 0': (lambda e: _evaluate(e, batch_size=0), 'batch_size must be'),
+    'missing label file': (lambda e: _evaluate(e, labels=str(e['tmp'] / 'nope.json')), 'label file not found'),
+    'corrupt label file': (lambda e: _evaluate(e, labels=str(e['tmp'] / 'bad.json')), 'is not valid JSON'),
+    'vocabulary the model lacks': (lambda e: _evaluate(e, ds=__import__('diffseg').get_dataset('voc', e['voc_root'])), 'does not know 20 of the 20'),
+    'unknown labeler setting': (lambda e: __import__('diffseg').AttentionLabeler(e['seg'], thresh=0.3), "unknown AttentionLabeler setting(s) ['thresh']"),
+    'empty vocabulary': (lambda e: __import__('diffseg').AttentionLabeler(e['seg']).predict(e['img'], []), 'the vocabulary is empty'),
+}
+
+
+@pytest.mark.parametrize('name', list(API))
+def test_api(name, env):
+    call, fragment = API[name]
+    with pytest.raises((ValueError, TypeError, FileNotFoundError, RuntimeError)) as info:
+        call(env)
+    assert fragment in str(info.value), f'{name}: {info.value}'
+    assert not (env['tmp'] / 'eval-out').exists(), f'{name}: an evaluation folder was written before the error'
+
+
+CLI = {
+    'missing image': (['segment', '{tmp}/missing.png', '--labels', 'circle'], 'image file not found'),
+    'threshold out of range': (['segment', '{tmp}/ok.png', '--labels', 'circle', '--threshold', '1.5'], '--threshold 1.5 is invalid'),
+    'limit 0': (['eval', '--limit', '0', '--output-dir', '{tmp}/cli-eval'], 'limit must be a whole number ≥ 1'),
+    'negative limit': (['eval', '--limit', '-3', '--output-dir', '{tmp}/cli-eval'], 'limit must be a whole number ≥ 1'),
+    'timestep past the schedule': (['eval', '--timesteps', '5000', '--output-dir', '{tmp}/cli-eval'], 'timesteps 0..999'),
+    'voc without data root': (['eval', '--dataset', 'voc', '--output-dir', '{tmp}/cli-eval'], 'needs data_root'),
+    'misspelt split': (['eval', '--split', 'tset', '--output-dir', '{tmp}/cli-eval'], "not 'tset'"),
+    'missing model': (['eval', '--model', './nope', '--output-dir', '{tmp}/cli-eval'], 'model folder not found'),
+    'no such device': (['eval', '--device', 'gpu', '--output-dir', '{tmp}/cli-eval'], 'is not a device name'),
+}
+if not torch.cuda.is_available():
+    CLI['cuda without a GPU'] = (['eval', '--device', 'cuda', '--output-dir', '{tmp}/cli-eval'], 'sees no CUDA GPU')
+
+
+@pytest.mark.parametrize('name', list(CLI))
+def test_cli(name, env, capsys):
+    from diffseg.cli import main
+    args, fragment = CLI[name]
+    rc = main([a.format(tmp=env['tmp']) for a in args] + ['--quiet'])
+    err = capsys.readouterr().err
+    assert rc == 1 and fragment in err and 'Traceback' not in err, f'{name}: rc={rc} {err[-500:]}'
+    assert not (env['tmp'] / 'cli-eval').exists(), f'{name}: the output folder was written before the error'
+
+
+NOTEBOOK = {
+    'unknown dataset': (dict(dataset='cityscapes'), "unknown dataset 'cityscapes'"),
+    'threshold out of range': (dict(threshold=7), 'threshold=7 is invalid'),
+    'limit 0': (dict(limit=0), 'limit must be a whole number ≥ 1'),
+}
+
+
+@pytest.mark.parametrize('name', list(NOTEBOOK))
+def test_eval_notebook(name, env):
+    import papermill as pm
+    params, fragment = NOTEBOOK[name]
+    out_dir = env['tmp'] / f'nb-{name.replace(" ", "-")}'
+    with pytest.raises(pm.PapermillExecutionError) as info:
+        pm.execute_notebook(str(ROOT / 'nbs' / 'eval.ipynb'), str(env['tmp'] / 'out.ipynb'), cwd=str(ROOT), progress_bar=False,
+                            parameters=dict(params, output_dir=str(out_dir)), kernel_name='python3', log_output=False)
+    assert fragment in info.value.evalue and info.value.ename in ('ValueError', 'TypeError'), info.value.evalue
+    assert not out_dir.exists()
+
+
+def test_the_table_is_large_enough():
+    assert len(API) + len(CLI) + len(NOTEBOOK) >= 40
