@@ -209,12 +209,16 @@ class AttentionMaps:
         h, w = self.hw(items[0][0], items[0][1])
         return m.transpose(1, 2).reshape(m.shape[0], m.shape[2], h, w)
 
-    def self_operator(self, res: int, batch=0, calls=None) -> SelfAttention:
-        "S̄ of one image at `res`: the mean over layers, calls, heads and the batch entries `batch` (an index or a list)."
+    def self_operator(self, res: int, batch=0, calls=None, heads=None) -> SelfAttention:
+        "S̄ of one image at `res`: the mean over layers, calls, heads (all, or those listed) and the batch entries `batch` (an index or a list)."
         self._check('self', res); calls = self._calls(calls)
         idx = [batch] if isinstance(batch, int) else list(batch)
-        parts = [m[idx] if m.ndim == 3 else m[idx].mean(1) for l, c, m in self.get('self', res, calls)]
-        parts += [(q[idx], k[idx], s) for (n, c), (q, k, s) in self.qk.items() if self.layers[n].res == res and c in calls]
+        hs = slice(None) if heads is None else list(heads)
+        dense = self.get('self', res, calls)
+        if heads is not None and any(m.ndim == 3 for _, _, m in dense):
+            raise ValueError("these self-attention maps were averaged over heads when recorded; trace with heads='keep' or self_as='qk' to pick heads")
+        parts = [m[idx] if m.ndim == 3 else m[idx][:, hs].mean(1) for l, c, m in dense]
+        parts += [(q[idx][:, hs], k[idx][:, hs], s) for (n, c), (q, k, s) in self.qk.items() if self.layers[n].res == res and c in calls]
         if not parts: raise ValueError(f"no self-attention recorded for calls {list(calls)}")
         layer = next(l for l in self.layers.values() if l.kind == 'self' and l.res == res)
         return SelfAttention(parts, self.hw(layer, calls[0]))

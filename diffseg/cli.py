@@ -33,7 +33,7 @@ def _segmenter(a, **settings):
 
 def _settings(a) -> dict:
     return {k: v for k, v in dict(mode=a.mode, threshold=a.threshold, background=a.background, refine=a.refine,
-                                  timesteps=a.timesteps).items() if v is not None}
+                                  timesteps=a.timesteps, recipe=a.recipe if a.command == 'segment' else None).items() if v is not None}
 
 # %% ../nbs/12_cli.ipynb #e6a76d21
 def cmd_segment(a):
@@ -82,10 +82,14 @@ def cmd_eval(a):
     from diffseg.evaluate import evaluate
     seg, ds = _segmenter(a), get_dataset(a.dataset, a.data_root, split=a.split, limit=a.limit)
     out = Path(a.output_dir or f'runs/eval-{a.dataset}')
-    m = evaluate(seg, ds, out, labels=a.labels, batch_size=a.batch_size, progress=not a.quiet, **_settings(a))
+    from diffseg.labels import BlipCaptioner, ShapesCaptioner
+    cap = {'blip': BlipCaptioner, 'shapes': ShapesCaptioner}[a.captioner]() if a.captioner else None
+    m = evaluate(seg, ds, out, labels=a.labels, batch_size=a.batch_size, progress=not a.quiet, recipe=a.recipe, captioner=cap,
+                 no_labels=a.no_labels, oracle=a.oracle, **_settings(a))
     w = max(len(n) for n in m['iou'])
     print('\n'.join(f"{n:<{w}}  {'   —' if v is None else f'{v:.3f}'}" for n, v in m['iou'].items()))
-    print(f"{'mIoU':<{w}}  {m['miou']:.3f}   ({m['n_images']} images, {m['n_computed']} computed; results in {out})")
+    print(f"{'mIoU':<{w}}  {m['miou']:.3f}   ({m['n_images']} images, {m['n_computed']} computed, {m['n_skipped_no_labels']} skipped for want of labels; results in {out})")
+    if m['oracle']: print(f"the seed's oracle protocol (threshold tuned on this split): mIoU {m['oracle']['best_miou']:.3f} at {m['oracle']['best_threshold']}")
     return 0
 
 # %% ../nbs/12_cli.ipynb #9a40ccdc
@@ -100,6 +104,7 @@ def parser() -> argparse.ArgumentParser:
             q.add_argument('--mode', choices=['single', 'per_class']); q.add_argument('--threshold', type=float)
             q.add_argument('--background', choices=['threshold', 'iseg']); q.add_argument('--refine', choices=['none', 'once', 'iterative'])
             q.add_argument('--timesteps', type=lambda s: [int(x) for x in s.split(',')], help='e.g. 100 or 100,200')
+            q.add_argument('--recipe', choices=['iseg', 'diffsegmenter'], help="a published method's settings (per dataset with eval)")
     s = sub.add_parser('segment', help='segment images into the given labels'); common(s)
     s.add_argument('images', nargs='+'); s.add_argument('--labels', required=True, help="comma-separated class names, or 'auto'")
     s.add_argument('--vocabulary', default='shapes', help="with --labels auto: dataset name, class-list file or a,b,c")
@@ -112,7 +117,11 @@ def parser() -> argparse.ArgumentParser:
     e = sub.add_parser('eval', help='mIoU on a dataset (as nbs/eval.ipynb)'); common(e)
     e.add_argument('--dataset', default='shapes', choices=['shapes', 'voc', 'context', 'coco']); e.add_argument('--data-root')
     e.add_argument('--split'); e.add_argument('--labels', default='gt'); e.add_argument('--limit', type=int)
-    e.add_argument('--output-dir'); e.add_argument('--batch-size', type=int, default=16); e.set_defaults(fn=cmd_eval)
+    e.add_argument('--output-dir'); e.add_argument('--batch-size', type=int, default=16)
+    e.add_argument('--captioner', choices=['blip', 'shapes'], help="with --recipe diffsegmenter: captions for the seed's prompts")
+    e.add_argument('--no-labels', choices=['skip', 'background'], default='skip', help='an image with no labels: skipped (the seed) or all background')
+    e.add_argument('--oracle', action='store_true', help="also report the seed's protocol: the best threshold on this very split")
+    e.set_defaults(fn=cmd_eval)
     return p
 
 def _as_flags(msg: str) -> str:

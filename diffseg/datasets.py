@@ -12,9 +12,22 @@ from .io import DATA, load_image
 from . import shapes
 
 # %% auto #0
-__all__ = ['LAYOUTS', 'read_classes', 'Item', 'SegDataset', 'get_dataset', 'write_fixture']
+__all__ = ['LAYOUTS', 'read_aliases', 'read_classes', 'Item', 'SegDataset', 'get_dataset', 'write_fixture']
 
 # %% ../nbs/05_datasets.ipynb #a3704cca
+def read_aliases(name: str) -> dict:
+    "{other spelling: class} for dataset `name`: its prompt words (e.g. 'buses' → bus) and `data/classes/<name>.aliases`."
+    names, prompts = read_classes(name)
+    out = {p: n for n, p in zip(names, prompts) if p != n}
+    f = DATA / 'classes' / f'{name}.aliases'
+    if f.exists():
+        for line in f.read_text().splitlines():
+            if line.strip() and not line.startswith('#'):
+                a, _, c = line.partition(':'); out[a.strip()] = c.strip()
+    unknown = sorted(set(out.values()) - set(names))
+    if unknown: raise ValueError(f"{f} maps to classes that {name} does not have: {unknown}")
+    return out
+
 def read_classes(name: str) -> tuple[list[str], list[str]]:
     "(class names, prompt names) from `data/classes/<name>.txt`, without the background."
     p = DATA / 'classes' / f'{name}.txt'
@@ -38,10 +51,11 @@ class Item:
 
 class SegDataset:
     "A list of (image, ground truth) pairs with class names; index it to load an `Item`."
-    def __init__(self, name, ids, load, classes, prompts):
+    def __init__(self, name, ids, load, classes, prompts, aliases=None):
         self.name, self.ids, self._load = name, list(ids), load
         self.classes = ['background'] + list(classes)     # index = ground-truth id
         self.prompts = dict(zip(classes, prompts))          # class name -> word used in prompts
+        self.aliases = dict(aliases or {})                  # other spelling -> class name (label files)
     def __len__(self): return len(self.ids)
     def __repr__(self): return f"SegDataset({self.name!r}, {len(self)} images, {len(self.classes)} classes incl. background)"
 
@@ -71,8 +85,10 @@ LAYOUTS = {
            "VOCdevkit/VOC2012/ImageSets/Segmentation/val.txt",
     'context': "VOCdevkit/VOC2010/JPEGImages/<id>.jpg\nVOCdevkit/VOC2010/SegmentationClassContext/<id>.png\n"
                "VOCdevkit/VOC2010/ImageSets/SegmentationContext/val.txt",
-    'coco': "COCO2014/images/val2014/<id>.jpg\nCOCO2014/mask/val2014/<id>.png (ids 0..80, 255 = ignore)\n"
-            "COCO2014/val_5k_id.txt (optional list of ids)",
+    'coco': "COCO2014/images/val2014/<id>.jpg\nCOCO2014/mask/val2014/<id>.png (ids 0..80, 255 = ignore), "
+            "or iSeg's COCO2014/coco_seg_anno/<12-digit id>.png\n"
+            "split 'val': the seed's 5,000 images (COCO2014/val_5k_id.txt, else the copy shipped in data/splits/); "
+            "'val2014': every mask found",
 }
 
 def _read_ids(p: Path) -> list[str]:
@@ -85,7 +101,7 @@ def _voc_like(name, root, year, gt_dirs, split_dir, split):
     gt_dir = next((base / d for d in gt_dirs if (base / d).exists()), None)
     if gt_dir is None: _need(base / gt_dirs[0], f'{name} ground-truth folder', layout)
     def load(i):
-        img = load_image(_need(base / 'JPEGImages' / f'{i}.jpg', 'image', layout))
+        img = load_image(_need(base / 'JPEGImages' / f'{i}.jpg', 'image', layout), exif=False)   # GT is drawn on the stored pixels
         with Image.open(_need(gt_dir / f'{i}.png', 'ground truth', layout)) as g: gt = np.array(g)   # palette PNGs read as indices
         return img, gt
     return ids, load
@@ -110,17 +126,26 @@ def get_dataset(name: str = 'shapes', data_root=None, split: str | None = None, 
         elif name == 'context': ids, load = _voc_like('context', data_root, 2010, ['SegmentationClassContext'], 'SegmentationContext', split)
         elif name == 'coco':
             base = _need(Path(data_root).expanduser() / 'COCO2014', 'coco folder', LAYOUTS['coco'])
-            img_dir = _need(base / 'images' / f'{split}2014', 'coco image folder', LAYOUTS['coco'])
-            gt_dir = _need(base / 'mask' / f'{split}2014', 'coco mask folder', LAYOUTS['coco'])
-            lst = base / f'{split}_5k_id.txt'
-            ids = _read_ids(lst) if lst.exists() else sorted(p.stem for p in gt_dir.glob('*.png'))
+            img_dir = _need(base / 'images' / 'val2014', 'coco image folder', LAYOUTS['coco'])
+            gt_dirs = [base / 'mask' / 'val2014', base / 'coco_seg_anno']
+            if not any(g.is_dir() for g in gt_dirs): _need(gt_dirs[0], 'coco mask folder', LAYOUTS['coco'])
+            if split == 'val':
+                lst = base / 'val_5k_id.txt'
+                ids = _read_ids(lst if lst.exists() else DATA / 'splits' / 'coco_val_5k.txt')
+            elif split == 'val2014':
+                ids = sorted({p.stem if p.stem.startswith('COCO_') else f'COCO_val2014_{p.stem}' for g in gt_dirs if g.is_dir() for p in g.glob('*.png')})
+            else: ids = _read_ids(_need(base / f'{split}.txt', 'coco split list', LAYOUTS['coco']))
+            def gt_path(i):
+                for p in (gt_dirs[0] / f'{i}.png', gt_dirs[1] / f'{i[-12:]}.png'):
+                    if p.exists(): return p
+                return _need(gt_dirs[0] / f'{i}.png', 'ground truth', LAYOUTS['coco'])
             def load(i):
-                img = load_image(_need(img_dir / f'{i}.jpg', 'image', LAYOUTS['coco']))
-                with Image.open(_need(gt_dir / f'{i}.png', 'ground truth', LAYOUTS['coco'])) as g: gt = np.array(g)
+                img = load_image(_need(img_dir / f'{i}.jpg', 'image', LAYOUTS['coco']), exif=False)
+                with Image.open(gt_path(i)) as g: gt = np.array(g)
                 return img, gt
         else: raise ValueError(f"unknown dataset {name!r}; expected 'shapes', 'voc', 'context' or 'coco'")
     if not ids: raise ValueError(f"split {split!r} of dataset {name!r} is empty: no image ids to evaluate")
-    ds = SegDataset(name, ids[:limit] if limit else ids, load, classes, prompts)
+    ds = SegDataset(name, ids[:limit] if limit else ids, load, classes, prompts, read_aliases(name))
     ds.split = split
     return ds
 
@@ -145,4 +170,5 @@ def write_fixture(root, n: int = 3, seed: int = 0) -> Path:
     for i in range(n):
         id_ = f'COCO_val2014_{i:012d}'
         img(root / 'COCO2014' / 'images' / 'val2014' / f'{id_}.jpg', 48, 32); gt(root / 'COCO2014' / 'mask' / 'val2014' / f'{id_}.png', 48, 32, 80, 'L')
+    (root / 'COCO2014' / 'val_5k_id.txt').write_text('\n'.join(f'COCO_val2014_{i:012d}' for i in range(n)) + '\n')
     return root

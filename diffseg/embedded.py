@@ -206,11 +206,11 @@ def random_model(out_dir, seed: int = 0) -> Path:
     vae, text, unet = build_models(tok, seed)
     return save_pipeline(out_dir, vae, text, tok, unet)
 
-def random_sd15(scale: str = 'sd15', seed: int = 0):
+def random_sd15(scale: str = 'sd15', seed: int = 0, sample_size: int = 64):
     "(vae, text_encoder, tokenizer, unet, scheduler) of Stable Diffusion 1.5's architecture with random weights (`'tiny'`: ÷8 width)."
     w = dict(sd15=1, tiny=8)[scale]
     torch.manual_seed(seed)
-    unet = UNet2DConditionModel(sample_size=64, block_out_channels=tuple(c // w for c in (320, 640, 1280, 1280)), layers_per_block=2,
+    unet = UNet2DConditionModel(sample_size=sample_size, block_out_channels=tuple(c // w for c in (320, 640, 1280, 1280)), layers_per_block=2,
         down_block_types=('CrossAttnDownBlock2D',) * 3 + ('DownBlock2D',), up_block_types=('UpBlock2D',) + ('CrossAttnUpBlock2D',) * 3,
         cross_attention_dim=768 // w, attention_head_dim=8, norm_num_groups=32 // min(w, 4))
     vae = AutoencoderKL(block_out_channels=tuple(c // w for c in (128, 256, 512, 512)), layers_per_block=2, latent_channels=4,

@@ -12,10 +12,15 @@ from PIL import Image
 from filelock import FileLock, Timeout
 from .metrics import ConfusionMatrix
 from .io import save_mask, read_mask, write_json, read_json, remove_stale_tmp, file_digest
+
+def read_json_or_none(path):
+    try: return json.loads(Path(path).read_text())
+    except (OSError, ValueError): return None
 from .maps import decide
 
 # %% auto #0
-__all__ = ['versions', 'label_source', 'to_dataset_ids', 'run_identity', 'evaluate', 'threshold_sweep']
+__all__ = ['ORACLE_THRESHOLDS', 'read_json_or_none', 'versions', 'label_source', 'to_dataset_ids', 'run_identity', 'evaluate',
+           'threshold_sweep']
 
 # %% ../nbs/08_evaluate.ipynb #514d5e91
 def versions() -> dict:
@@ -38,8 +43,8 @@ def label_source(labels, dataset):
             return cache['l'].predict(item.image, dataset.classes[1:]).names
         return predict
     from diffseg.labels import LabelCache
-    lc = LabelCache.load(labels, vocabulary=dataset.classes[1:])
-    return lambda item, seg=None: lc.get(item.id)
+    lc = LabelCache.load(labels, vocabulary=dataset.classes[1:], aliases=getattr(dataset, 'aliases', None))
+    return lambda item, seg=None: lc.get(item.id, default=[])
 
 def to_dataset_ids(mask, labels, dataset) -> np.ndarray:
     "Label map indexed by position in `labels` (0 = background) → the dataset's class ids."
@@ -53,12 +58,21 @@ def _label_identity(labels) -> dict:
     p = Path(labels).expanduser(); p = p / 'labels.json' if p.is_dir() else p
     return dict(kind='file', path=str(p.resolve()), sha256=file_digest(p) if p.is_file() else None)
 
-def run_identity(seg, dataset, labels, settings: dict) -> dict:
-    "What determines the masks, by content: the split's image ids, the model's files or weights, the label source, the settings."
+def run_identity(seg, dataset, labels, settings: dict, **extra) -> dict:
+    "What determines the masks, by content: the split's image ids, the model's files or weights, the label source, the settings (and `extra`)."
     return json.loads(json.dumps(dict(
         dataset=dataset.name, split=getattr(dataset, 'split', None), n_images=len(dataset),
         ids=hashlib.sha256('\n'.join(map(str, dataset.ids)).encode()).hexdigest(), model=seg.fingerprint(), dtype=str(seg.dtype),
-        labels=_label_identity(labels), settings=settings), default=str))
+        labels=_label_identity(labels), settings=settings, **extra), default=str))
+
+ORACLE_THRESHOLDS = tuple(np.round(np.arange(0.30, 0.745, 0.01), 2).tolist())
+
+def _sparse_counts(pred, gt, n) -> list:
+    "Non-zero entries of one image's confusion matrix, as [[gt·n + pred, count], ...] (255 ignored)."
+    keep = gt != 255
+    c = np.bincount(gt[keep].astype(np.int64) * n + pred[keep].astype(np.int64), minlength=n * n)
+    nz = np.nonzero(c)[0]
+    return [[int(i), int(c[i])] for i in nz]
 
 def _finished(path: Path, gt: np.ndarray, n_classes: int):
     "A finished mask read back, or None (missing, unreadable, wrong size or class ids out of range: recomputed, and said so)."
@@ -70,14 +84,23 @@ def _finished(path: Path, gt: np.ndarray, n_classes: int):
     return m
 
 def evaluate(seg, dataset, output_dir, labels='gt', batch_size: int = 8, progress: bool = True, params: dict | None = None,
-             **settings) -> dict:
-    "Segment every item of `dataset` into `output_dir`, resuming finished images; returns the metrics dict (also written)."
+             recipe: str | None = None, captioner=None, no_labels: str = 'skip', oracle: bool = False, **settings) -> dict:
+    """Segment every item of `dataset` into `output_dir`, resuming finished images; returns the metrics dict (also written).
+
+    `recipe`: a published method's settings for this dataset ('iseg', 'diffsegmenter'); `settings` override them.
+    `captioner` (per-class recipes): captions that continue the prompt template, cached in `output_dir/captions.json`.
+    `no_labels`: an image for which the label source names no class is 'skip'ped (the seed's protocol; counted and
+    listed in the metrics) or predicted all 'background'. `oracle`: also report the seed's protocol — the best mIoU over
+    background thresholds 0.30–0.74 on this very split — labelled as such, beside the headline at the fixed threshold."""
     from tqdm.auto import tqdm
     # Everything is checked before anything is written, so a mistake never leaves a folder that blocks the corrected run.
     if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
         raise ValueError(f"batch_size must be a whole number ≥ 1, not {batch_size!r}")
     if len(dataset) == 0: raise ValueError(f"{dataset.name}: the split is empty, there is nothing to evaluate")
+    if no_labels not in ('skip', 'background'): raise ValueError(f"no_labels must be 'skip' or 'background', not {no_labels!r}")
+    if recipe is not None: settings = {'recipe': recipe, 'dataset': dataset.name, **settings}
     s = seg.settings(**settings)
+    if captioner is not None and s['mode'] != 'per_class': raise ValueError("a captioner makes the seed's per-class prompts: use it with mode='per_class' (recipe='diffsegmenter')")
     words = list(dict.fromkeys(dataset.prompts.values()))
     unknown = seg.unknown_words(words)
     if 2 * len(unknown) > len(words):
@@ -85,7 +108,7 @@ def evaluate(seg, dataset, output_dir, labels='gt', batch_size: int = 8, progres
                          f"(e.g. {unknown[:5]}): it cannot segment them; evaluate a model that knows these words")
     label_fn = label_source(labels, dataset)
     dataset[0]                                                # the first image and its ground truth load and agree
-    identity = run_identity(seg, dataset, labels, s)
+    identity = run_identity(seg, dataset, labels, s, no_labels=no_labels, captioner=getattr(captioner, 'name', None) if captioner else None)
     out = Path(output_dir).expanduser(); (out / 'masks').mkdir(parents=True, exist_ok=True)
     lock = FileLock(out / '.lock')
     try: lock.acquire(timeout=0)
@@ -104,31 +127,59 @@ def evaluate(seg, dataset, output_dir, labels='gt', batch_size: int = 8, progres
                              f"they are not reused: delete {out / 'masks'} or use a new output_dir")
         else: write_json(prev, dict(identity=identity, model=seg.name, labels=labels if isinstance(labels, str) else identity['labels'],
                                     settings=s))
-        cm, n_done, n_new, secs = ConfusionMatrix(len(dataset.classes)), 0, 0, 0.0
+        from diffseg.labels import CaptionCache
+        captions = CaptionCache(out / 'captions.json') if captioner is not None else None
+        n_cls = len(dataset.classes)
+        cms_oracle = {t: ConfusionMatrix(n_cls) for t in ORACLE_THRESHOLDS} if oracle else None
+        cm, n_done, n_new, secs, skipped = ConfusionMatrix(n_cls), 0, 0, 0.0, []
         pbar = tqdm(total=len(dataset), disable=not progress, desc=f'{dataset.name}', unit='img')
         for start in range(0, len(dataset), batch_size):
             items = [dataset[i] for i in range(start, min(start + batch_size, len(dataset)))]
-            preds, todo = {}, []
+            preds, todo, orc = {}, [], {}
             for it in items:
-                m = _finished(out / 'masks' / f'{it.id}.png', it.gt, len(dataset.classes))
-                if m is not None: preds[it.id] = m
+                m = _finished(out / 'masks' / f'{it.id}.png', it.gt, n_cls)
+                o = read_json_or_none(out / 'oracle' / f'{it.id}.json') if oracle else {}
+                if m is not None and o is not None: preds[it.id], orc[it.id] = m, o
                 else: todo.append(it)
             if todo:
                 t0 = time.perf_counter()
                 labs = {it.id: [l for l in label_fn(it, seg) if l != 'background'] for it in todo}
                 with_labels = [it for it in todo if labs[it.id]]
                 prompts = [[dataset.prompts.get(l, l) for l in labs[it.id]] for it in with_labels]
+                caps = [{w: captions.get(captioner, it.image, s['template'].format(w), it.id) for w in ws}
+                        for it, ws in zip(with_labels, prompts)] if captions is not None else None
+                if captions is not None: captions.save()
                 results = seg.segment_batch([it.image for it in with_labels], prompts, batch_size=len(with_labels) or 1,
-                                            progress=False, **settings) if with_labels else []
-                for it, r in zip(with_labels, results): preds[it.id] = to_dataset_ids(r.mask, labs[it.id], dataset)
+                                            progress=False, captions=caps, **settings) if with_labels else []
+                for it, r in zip(with_labels, results):
+                    preds[it.id] = to_dataset_ids(r.mask, labs[it.id], dataset)
+                    if oracle:
+                        sc = torch.from_numpy(r.scores)
+                        orc[it.id] = {str(t): _sparse_counts(to_dataset_ids(decide(sc, 'threshold', t).numpy().astype(np.uint8), labs[it.id], dataset), it.gt, n_cls)
+                                      for t in ORACLE_THRESHOLDS}
                 for it in todo:
-                    if it.id not in preds: preds[it.id] = np.zeros_like(it.gt)
+                    if it.id not in preds:
+                        if no_labels == 'skip': continue
+                        preds[it.id] = np.zeros_like(it.gt)
+                        if oracle: orc[it.id] = {str(t): _sparse_counts(preds[it.id], it.gt, n_cls) for t in ORACLE_THRESHOLDS}
+                    if oracle: write_json(out / 'oracle' / f'{it.id}.json', orc[it.id])     # before the mask: a mask means both are done
                     save_mask(preds[it.id], out / 'masks' / f'{it.id}.png')
-                secs += time.perf_counter() - t0; n_new += len(todo)
-            for it in items: cm.update(preds[it.id], it.gt)
+                secs += time.perf_counter() - t0; n_new += sum(it.id in preds for it in todo)
+            for it in items:
+                if it.id not in preds: skipped.append(it.id); continue
+                cm.update(preds[it.id], it.gt)
+                if oracle:
+                    for t in ORACLE_THRESHOLDS:
+                        idx, cnt = np.array(orc[it.id][str(t)], dtype=np.int64).reshape(-1, 2).T
+                        cms_oracle[t].counts += np.bincount(idx, weights=cnt, minlength=n_cls * n_cls).astype(np.int64).reshape(n_cls, n_cls)
             n_done += len(items); pbar.update(len(items))
         pbar.close()
-        metrics = dict(**cm.summary(dataset.classes), n_images=n_done, n_computed=n_new,
+        curve = {t: c.miou() for t, c in cms_oracle.items()} if oracle else None
+        best_t = max(curve, key=lambda t: -1 if curve[t] != curve[t] else curve[t]) if oracle else None
+        metrics = dict(**cm.summary(dataset.classes), n_images=n_done - len(skipped), n_computed=n_new,
+                       n_skipped_no_labels=len(skipped), skipped_no_labels=skipped,
+                       oracle=dict(protocol="the seed's: background threshold chosen for the best mIoU on this very split (optimistic)",
+                                   best_miou=curve[best_t], best_threshold=best_t, curve=curve) if oracle else None,
                        seconds_per_image=(secs / n_new if n_new else None), run=read_json(prev, 'run record'), params=params or {},
                        versions=versions(), finished=datetime.now(timezone.utc).isoformat(timespec='seconds'),
                        confusion=cm.counts.tolist())
@@ -139,6 +190,8 @@ def evaluate(seg, dataset, output_dir, labels='gt', batch_size: int = 8, progres
             miou = f"{metrics['miou']:.4f}" if metrics['miou'] == metrics['miou'] else 'nan'
             f.write(f"{metrics['finished']}\nmIoU:{ious} Best mIoU:{miou} Best threshold:{thr} "
                     f"(fixed before evaluation, not tuned on this split)\n")
+            if skipped: f.write(f"{len(skipped)} image(s) skipped: the label source names no class for them (the seed's protocol)\n")
+            if oracle: f.write(f"seed's oracle protocol (threshold tuned on this split): Best mIoU:{curve[best_t]:.4f} Best threshold:{best_t}\n")
         return metrics
     finally:
         lock.release()

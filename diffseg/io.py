@@ -23,8 +23,8 @@ def _data_dir() -> Path:
 DATA = _data_dir()
 
 # %% ../nbs/00_io.ipynb #a0010008
-def load_image(image) -> Image.Image:
-    "PIL image, array (H×W, H×W×3/4, uint8 or float in [0,1]) or path → RGB PIL image, EXIF orientation applied."
+def load_image(image, exif: bool = True) -> Image.Image:
+    "PIL image, array (H×W, H×W×3/4, uint8, 16-bit or float in [0,1]) or path → RGB PIL image, EXIF orientation applied (unless `exif=False`)."
     if isinstance(image, (str, os.PathLike)):
         p = Path(image).expanduser()
         if not p.exists(): raise FileNotFoundError(f"image file not found: {p}")
@@ -45,7 +45,7 @@ def load_image(image) -> Image.Image:
         image = Image.fromarray(a[..., 0] if a.ndim == 3 and a.shape[-1] == 1 else a)
     if not isinstance(image, Image.Image):
         raise TypeError(f"expected a PIL image, a numpy array or a path, got {type(image).__name__}")
-    image = ImageOps.exif_transpose(image)
+    if exif: image = ImageOps.exif_transpose(image)
     if image.mode in ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I'):            # 16-bit grey (PNG 16-bit opens as I;16 or I)
         a = np.asarray(image, dtype=np.float64)
         image = Image.fromarray((np.clip(a / 65535, 0, 1) * 255).round().astype(np.uint8))

@@ -8,13 +8,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, torch
-from .io import DATA, load_image, write_json
+from .io import DATA, load_image, write_json, read_json as read_json_file
 from .segmenter import build_prompt
 
 # %% auto #0
 __all__ = ['SEED_KEYS', 'STOP', 'Labels', 'AttentionLabeler', 'DiffusionLabeler', 'GroundTruthLabeler', 'LabelCache',
-           'read_synonyms', 'caption_words', 'synonym_matches', 'image_similarity', 'text_similarity',
-           'BlipClipLabeler']
+           'BlipCaptioner', 'ShapesCaptioner', 'CaptionCache', 'read_synonyms', 'caption_words', 'synonym_matches',
+           'image_similarity', 'text_similarity', 'BlipClipLabeler']
 
 # %% ../nbs/07_labels.ipynb #f1547273
 @dataclass
@@ -120,9 +120,10 @@ class LabelCache:
         self.rules, self.use = rules or {}, use
 
     @classmethod
-    def load(cls, path, vocabulary=None, **kw) -> 'LabelCache':
-        "Read a seed-format file (or the `labels.json` inside a folder); names outside `vocabulary` raise."
-        p = Path(path)
+    def load(cls, path, vocabulary=None, aliases: dict | None = None, **kw) -> 'LabelCache':
+        """Read a seed-format file (or the `labels.json` inside a folder). Names are mapped through `aliases` ({spelling: class},
+        e.g. the seed's 'buses' → 'bus'); a name that is then outside `vocabulary` raises. Keys may be file names or paths."""
+        p = Path(path).expanduser()
         if p.is_dir(): p = p / 'labels.json'
         if not p.exists(): raise FileNotFoundError(f"label file not found: {p} (expected a seed-format .json, or a folder holding labels.json)")
         try: data = json.loads(p.read_text())
@@ -130,10 +131,13 @@ class LabelCache:
         if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
             raise ValueError(f"{p} is not in the seed's format: expected {{rule: {{image file name: [class names]}}}}, "
                              f"with rules such as {list(SEED_KEYS)}")
+        amap = dict(aliases or {})
+        data = {r: {k: list(dict.fromkeys(amap.get(n, n) for n in names)) for k, names in keys.items()} for r, keys in data.items()}
         if vocabulary is not None:
             known = set(vocabulary)
             bad = sorted({n for r in data.values() for names in r.values() for n in names if n not in known})
-            if bad: raise ValueError(f"{p} names classes not in the vocabulary: {bad[:10]}; known classes: {sorted(known)[:10]}...")
+            if bad: raise ValueError(f"{p} names classes not in the vocabulary: {bad[:10]}; known classes: {sorted(known)[:10]}... "
+                                     f"(a spelling of your own can be mapped with aliases={{'{bad[0]}': '<class>'}})")
         return cls(data, **kw)
 
     def add(self, key: str, labels: Labels):
@@ -143,14 +147,20 @@ class LabelCache:
         for rule in SEED_KEYS: self.rules.setdefault(rule, {})
 
     def _key(self, id_):
-        keys = {k for r in self.rules.values() for k in r}
-        for k in (id_, f'{id_}.jpg', f'{id_}.png', Path(str(id_)).name):
-            if k in keys: return k
-        raise KeyError(f"no labels for image {id_!r} in the label cache ({len(keys)} images)")
+        "The file's key for image `id_`: the key itself, or a file name or path whose stem is the id (the seed's VOC file has absolute paths)."
+        index = {}
+        for r in self.rules.values():
+            for k in r: index.setdefault(k, k); index.setdefault(Path(str(k)).stem, k)
+        for k in (id_, Path(str(id_)).name, Path(str(id_)).stem):
+            if k in index: return index[k]
+        raise KeyError(f"no labels for image {id_!r} in the label cache ({len({k for r in self.rules.values() for k in r})} images)")
 
-    def get(self, id_) -> list[str]:
-        "Union of the label lists of the rules in use (the seed: image_similarity ∪ text_similarity)."
-        k = self._key(id_)
+    def get(self, id_, default=None) -> list[str]:
+        "Union of the label lists of the rules in use (the seed: image_similarity ∪ text_similarity); `default` if the image is absent."
+        try: k = self._key(id_)
+        except KeyError:
+            if default is not None: return default
+            raise
         out = []
         for rule in self.use:
             for n in self.rules.get(rule, {}).get(k, []):
@@ -159,6 +169,45 @@ class LabelCache:
 
     def save(self, path) -> Path:
         return write_json(path, self.rules)
+
+# %% ../nbs/07_labels.ipynb #ca910002
+class BlipCaptioner:
+    "BLIP conditional captioning through transformers: the caption continues `prefix`."
+    def __init__(self, model='Salesforce/blip-image-captioning-large', device='auto', max_new_tokens: int = 30):
+        from transformers import AutoProcessor, BlipForConditionalGeneration
+        from diffseg.segmenter import resolve_device
+        self.name, (self.device, _) = f'blip:{model}', resolve_device(device, 'float32')
+        self.proc = AutoProcessor.from_pretrained(model)
+        self.model = BlipForConditionalGeneration.from_pretrained(model).to(self.device).eval()
+        self.max_new_tokens = max_new_tokens
+
+    @torch.no_grad()
+    def __call__(self, image, prefix: str, key=None) -> str:
+        inp = self.proc(images=load_image(image), text=prefix, return_tensors='pt').to(self.device)
+        return self.proc.decode(self.model.generate(**inp, max_new_tokens=self.max_new_tokens)[0], skip_special_tokens=True).strip()
+
+class ShapesCaptioner:
+    "For the embedded shapes world (no BLIP): `prefix` + ' with a {other object}' for each other object of scene `key`."
+    name = 'shapes'
+    def __call__(self, image, prefix: str, key=None) -> str:
+        from diffseg.shapes import scene
+        if key is None: return prefix
+        split, idx = key.rsplit('_', 2)[-2:]
+        others = [l for l in scene(split, int(idx)).labels if not prefix.endswith(l)]
+        return prefix + ''.join(f' with a {o}' for o in others)
+
+class CaptionCache:
+    "Captions by (image key, prefix) in a JSON file; `get(captioner, image, prefix, key)` captions only what is missing."
+    def __init__(self, path=None):
+        self.path = Path(path) if path else None
+        self.data = read_json_file(self.path) if self.path and self.path.exists() else {}
+        self.dirty = False
+    def get(self, captioner, image, prefix: str, key: str) -> str:
+        if prefix not in self.data.get(key, {}):
+            self.data.setdefault(key, {})[prefix] = captioner(image, prefix, key=key); self.dirty = True
+        return self.data[key][prefix]
+    def save(self):
+        if self.path and self.dirty: write_json(self.path, self.data); self.dirty = False
 
 # %% ../nbs/07_labels.ipynb #9ccc7588
 STOP = set('a an the of in on at with and or to is are was were be being been it its this that these those there '

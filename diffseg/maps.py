@@ -9,8 +9,8 @@ import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['NORMS', 'upsample', 'minmax', 'minmax_joint', 'calibrate', 'sumnorm', 'aggregate', 'refine_once', 'entropy_reduce',
-           'refine_iterative', 'refine', 'background', 'decide']
+__all__ = ['NORMS', 'upsample', 'minmax', 'minmax_joint', 'calibrate', 'sumnorm', 'aggregate', 'fuse_tokens', 'refine_once',
+           'entropy_reduce', 'refine_iterative', 'refine', 'background', 'decide']
 
 # %% ../nbs/02_maps.ipynb #8e63317e
 def upsample(x: torch.Tensor, size) -> torch.Tensor:
@@ -51,6 +51,14 @@ def aggregate(maps: dict, weights: dict, size=None, norm: str = 'minmax') -> tor
     size = size or max((maps[r].shape[-2:] for r in weights), key=lambda s: s[0] * s[1])
     return sum(w * NORMS[norm](upsample(maps[r].float(), size)) for r, w in weights.items() if w)
 
+def fuse_tokens(tokens: dict, weights: dict, positions, size) -> torch.Tensor:
+    "iSeg's fusion: each token's map `tokens[level]` `(L, h, w)` sum-normalised at its own level, upsampled to `size`, weighted and summed; each class is the mean over its token positions: `(K, *size)`."
+    missing = [r for r in weights if r not in tokens]
+    if missing: raise ValueError(f"weights name levels {missing} that have no maps; maps exist at {sorted(tokens)}")
+    fused = sum(w * upsample(sumnorm(tokens[r].float()), size) for r, w in weights.items() if w)
+    if not positions: return fused[:0]
+    return torch.stack([fused[list(p)].mean(0) for p in positions])
+
 # %% ../nbs/02_maps.ipynb #d9a407ab
 def _flat(c):  # (..., K, h, w) -> (..., h·w, K)
     return c.flatten(-2).transpose(-1, -2)
@@ -80,16 +88,21 @@ def refine_once(S, c: torch.Tensor) -> torch.Tensor:
     return _unflat(S @ _flat(c), c.shape[-2:])          # an operator: S̄·c without building S̄
 
 def entropy_reduce(S: torch.Tensor, ent: float) -> torch.Tensor:
-    "iSeg's sharpened affinity: column-max-normalise, add ent·T·log(e·T) where T > 0, clamp at 0, row-normalise."
+    "iSeg's sharpened affinity: T = S / column max; T ← T + ent·log10(e·T) on every non-zero entry; clamp at 0; row-normalise."
     T = S.float() / S.float().amax(dim=-2, keepdim=True).clamp_min(1e-12)
-    T = torch.where(T > 0, T + ent * T * torch.log(math.e * T.clamp_min(1e-12)), T).clamp_min(0)
-    return T / T.sum(-1, keepdim=True).clamp_min(1e-12)
+    nz = T != 0
+    T = torch.where(nz, T + ent * torch.log10(math.e * torch.where(nz, T, torch.ones_like(T))), T).clamp_min_(0)
+    return T.div_(T.sum(-1, keepdim=True).clamp_min(1e-12))
+
+def _recentre(v):  # per class (columns of (..., N, K)): subtract the minimum, then sum-normalise
+    v = v - v.amin(dim=-2, keepdim=True)
+    return v / v.sum(dim=-2, keepdim=True).clamp_min(1e-12)
 
 def refine_iterative(S: torch.Tensor, c: torch.Tensor, n_iter: int = 5, ent: float = 0.01) -> torch.Tensor:
-    "iSeg refinement: `n_iter` propagations through the entropy-reduced self-attention."
+    "iSeg refinement: class maps re-centred (minimum subtracted, sum-normalised), then `n_iter` propagations through the entropy-reduced self-attention."
     c = _fit(c, S)
     T, hw = entropy_reduce(_dense(S), ent), c.shape[-2:]
-    v = _flat(c.float())
+    v = _recentre(_flat(c.float()))
     for _ in range(n_iter):
         v = T @ v
         v = v - v.amin(dim=-2, keepdim=True)

@@ -12,12 +12,13 @@ import numpy as np, torch
 from PIL import Image
 from .io import DATA, load_image, palette, save_mask, read_json, folder_fingerprint
 from .attention import trace, attention_layers
-from .maps import NORMS, aggregate, refine, decide, calibrate, upsample
+from .maps import NORMS, aggregate, fuse_tokens, refine, decide, calibrate, upsample
 
 # %% auto #0
-__all__ = ['PRESETS', 'CHOICES', 'STAGES', 'STAGE_OF', 'SETTING_NAMES', 'EMBEDDED_MODEL', 'CAPTURES', 'EncodeSettings',
-           'PassSettings', 'PostSettings', 'stage_settings', 'resolve_settings', 'Segmentation', 'resolve_device',
-           'load_components', 'build_prompt', 'token_positions', 'Readout', 'locate', 'Segmenter']
+__all__ = ['PRESETS', 'CHOICES', 'STAGES', 'STAGE_OF', 'SETTING_NAMES', 'ISEG_CROSS', 'RECIPES', 'RECIPE_DATASETS',
+           'EMBEDDED_MODEL', 'CAPTURES', 'EncodeSettings', 'PassSettings', 'PostSettings', 'recipe_settings',
+           'stage_settings', 'resolve_settings', 'Segmentation', 'resolve_device', 'load_components', 'build_prompt',
+           'token_positions', 'with_ing', 'caption_prompt', 'Readout', 'locate', 'Segmenter']
 
 # %% ../nbs/03_segmenter.ipynb #56139983
 PRESETS = {
@@ -29,7 +30,8 @@ PRESETS = {
                       calibrate='per_class', background='threshold', threshold=0.4),
 }
 CHOICES = dict(mode=tuple(PRESETS), token=('last', 'mean'), cross_norm=tuple(NORMS), refine=('none', 'once', 'iterative'),
-               calibrate=('per_class', 'joint'), background=('threshold', 'iseg'))
+               calibrate=('per_class', 'joint'), background=('threshold', 'iseg'), weighting=('compel', 'scale'),
+               fuse=('levels', 'iseg'), caption_style=('prefix', 'words'))
 
 def _need(ok: bool, name: str, value, what: str):
     if not ok: raise ValueError(f"setting {name}={value!r} is invalid: {what}")
@@ -50,9 +52,17 @@ def _check_fields(obj):
             _need(bool(w) and all(x >= 0 for x in w.values()) and any(w.values()), f.name, v,
                   "must map downsampling factors to non-negative weights, at least one positive, e.g. {4: 0.7, 2: 0.3}")
             object.__setattr__(obj, f.name, w)
-        elif f.name in ('seed', 'n_iter'):
+        elif f.name in ('seed', 'n_iter', 'ing_offset'):
             _need(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= (1 if f.name == 'n_iter' else 0), f.name, v,
                   "must be a whole number" + (" ≥ 1" if f.name == 'n_iter' else " ≥ 0"))
+        elif f.name in ('cross_layers', 'self_layers'):
+            ok = v is None or (isinstance(v, (list, tuple)) and len(v) > 0 and all(isinstance(x, str) and x for x in v))
+            _need(ok, f.name, v, "must be None (every layer) or a non-empty list of layer-name fragments, e.g. ['up_blocks.3.attentions.1.']")
+            if v is not None: object.__setattr__(obj, f.name, tuple(v))
+        elif f.name == 'self_heads':
+            ok = v is None or (isinstance(v, (list, tuple)) and len(v) > 0 and all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x >= 0 for x in v))
+            _need(ok, f.name, v, "must be None (every head) or a non-empty list of head indices, e.g. [1, 2]")
+            if v is not None: object.__setattr__(obj, f.name, tuple(int(x) for x in v))
         elif f.name in ('token_weight', 'entropy', 'threshold'):
             ok = isinstance(v, (int, float, np.floating)) and not isinstance(v, bool) and np.isfinite(v)
             lo, hi = {'token_weight': (1e-6, np.inf), 'entropy': (0, np.inf), 'threshold': (0, 1)}[f.name]
@@ -80,6 +90,12 @@ class PassSettings:
     suffix: str = ''
     token: str = 'last'
     token_weight: float = 1.0
+    weighting: str = 'compel'         # 'compel': z∅ + (z − z∅)·w on the class tokens (the seed's "++"); 'scale': z·w (iSeg)
+    ing_offset: int = 0               # >0: if the word after a class name ends in "-ing", also read the token this many places on
+    caption_style: str = 'prefix'     # how a caption becomes the prompt (with `captions=`): see `caption_prompt`
+    cross_layers: tuple | None = None # cross-attention layers read (name fragments); None: every layer at the weighted levels
+    self_layers: tuple | None = None  # self-attention layers at the finest level; None: all of them
+    self_heads: tuple | None = None   # their heads; None: all
     def __post_init__(self): _check_fields(self)
 
 @dataclass(frozen=True)
@@ -87,6 +103,7 @@ class PostSettings:
     "Applied to what the pass produced: changing them costs no UNet pass."
     cross_weights: dict = field(default_factory=lambda: {1: 1.0})
     cross_norm: str = 'sum'
+    fuse: str = 'levels'              # 'levels': class maps per level, upsampled then normalised; 'iseg': per token, normalised then upsampled
     refine: str = 'once'
     n_iter: int = 1
     entropy: float = 0.0
@@ -99,17 +116,46 @@ STAGES = {'encode': EncodeSettings, 'pass': PassSettings, 'post': PostSettings}
 STAGE_OF = {f.name: stage for stage, cls in STAGES.items() for f in fields(cls)}
 SETTING_NAMES = set(STAGE_OF)
 
+ISEG_CROSS = ('down_blocks.2.attentions.0.', 'down_blocks.2.attentions.1.', 'up_blocks.1.attentions.0.', 'up_blocks.1.attentions.1.',
+              'up_blocks.1.attentions.2.', 'down_blocks.1.attentions.1.', 'up_blocks.2.attentions.0.', 'up_blocks.2.attentions.1.')
+RECIPES = {
+    'iseg': dict(mode='single', timesteps=(100,), template='a photograph of {}', joiner=' and ', suffix=' and other object and background, ',
+                 token='mean', token_weight=1.6, weighting='scale', cross_layers=ISEG_CROSS, self_layers=('up_blocks.3.attentions.1.',),
+                 self_heads=(1, 2), cross_weights={4: 0.7, 2: 0.3}, fuse='iseg', refine='iterative', n_iter=8, entropy=0.015,
+                 calibrate='per_class', background='iseg', threshold=0.4),
+    'diffsegmenter': dict(mode='per_class', timesteps=(100,), template='a photography of {}', joiner=' and ', suffix='', token='last',
+                          token_weight=1.21, weighting='compel', ing_offset=1, caption_style='words', cross_layers=None, self_layers=None,
+                          self_heads=None, cross_weights={8: 0.3, 4: 0.5, 2: 0.1, 1: 0.1}, cross_norm='minmax', fuse='levels',
+                          refine='once', calibrate='per_class', background='threshold', threshold=0.4),
+}
+RECIPE_DATASETS = {   # what each published script sets per benchmark ('voc' = VOC 2012, 'context' = Pascal Context, 'coco' = COCO-Object)
+    ('iseg', 'voc'): dict(suffix=' and other object and background, ground, land, grass, tree, building, wall, sky, lake, water',
+                          n_iter=8, entropy=0.015, background='iseg'),
+    ('iseg', 'context'): dict(suffix=' and other object and background, ', n_iter=5, entropy=0.002, background='iseg'),
+    ('iseg', 'coco'): dict(suffix=' and other object and background, ground, land, grass, tree, building, wall, sky, lake, water, '
+                                  'river, sea, railway, ', n_iter=10, entropy=0.2, background='threshold', threshold=0.45),
+    ('diffsegmenter', 'voc'): dict(template='a photograph of {}', caption_style='prefix', ing_offset=1),
+    ('diffsegmenter', 'context'): dict(template='a photography of {}', caption_style='words', ing_offset=1),
+    ('diffsegmenter', 'coco'): dict(template='a photography of {}', caption_style='words', ing_offset=2),
+}
+
+def recipe_settings(recipe: str, dataset: str | None = None) -> dict:
+    "The settings of a published method (`'iseg'`, `'diffsegmenter'`), with its per-dataset choices for 'voc', 'context' or 'coco'."
+    if recipe not in RECIPES: raise ValueError(f"unknown recipe {recipe!r}; recipes: {sorted(RECIPES)}")
+    return {**RECIPES[recipe], **RECIPE_DATASETS.get((recipe, dataset), {})}
+
 def stage_settings(s: dict, stage: str):
     "The `stage` part of a flat settings dict, as its validated dataclass."
     return STAGES[stage](**{k: v for k, v in s.items() if STAGE_OF.get(k) == stage})
 
-def resolve_settings(model_defaults: dict | None = None, **overrides) -> dict:
-    "Preset of the mode ← the model's `diffseg.json` for that mode ← `overrides`; unknown names and bad values raise."
+def resolve_settings(model_defaults: dict | None = None, recipe: str | None = None, dataset: str | None = None, **overrides) -> dict:
+    "Preset of the mode ← the model's `diffseg.json` for that mode ← a published `recipe` (for `dataset`) ← `overrides`; unknown names and bad values raise."
     bad = set(overrides) - SETTING_NAMES
     if bad: raise TypeError(f"unknown setting(s) {sorted(bad)}; valid settings: {sorted(SETTING_NAMES)}")
-    mode = overrides.get('mode', (model_defaults or {}).get('mode', 'single'))
+    rec = recipe_settings(recipe, dataset) if recipe else {}
+    mode = overrides.get('mode', rec.get('mode', (model_defaults or {}).get('mode', 'single')))
     if mode not in PRESETS: raise ValueError(f"setting mode={mode!r} is invalid: mode must be one of {list(PRESETS)}")
-    s = {'mode': mode, 'seed': 0, 'image_size': None, **PRESETS[mode], **((model_defaults or {}).get(mode, {})), **overrides}
+    s = {'mode': mode, 'seed': 0, 'image_size': None, **PRESETS[mode], **((model_defaults or {}).get(mode, {})), **rec, **overrides}
     s = {k: v for k, v in s.items() if k in SETTING_NAMES}            # older diffseg.json keys are ignored
     return {k: v for stage in STAGES for k, v in asdict(stage_settings(s, stage)).items()}
 
@@ -236,6 +282,37 @@ def token_positions(tokenizer, prompt: str, spans, how: str = 'last') -> list[li
                                   f"so their masks carry no meaning for this model")
     return out
 
+def with_ing(tokenizer, prompt: str, spans, positions, offset: int) -> list[list[int]]:
+    "The seed's '-ing' rule: when the word after a class name ends in 'ing', also read the token `offset` places after the class's last."
+    if not offset: return positions
+    n = len(tokenizer(prompt, truncation=False)['input_ids'])
+    out = []
+    for (a, b), pos in zip(spans, positions):
+        after = prompt[b:].split()
+        extra = pos[-1] + offset
+        out.append(pos + [extra] if after and after[0].endswith('ing') and extra < n else list(pos))
+    return out
+
+def caption_prompt(caption: str, name: str, template: str, style: str = 'prefix') -> tuple[str, tuple, tuple]:
+    """DiffSegmenter's prompt from a caption that continues `template.format(name)`: (prompt, the name's span, the weighted span).
+
+    'prefix' (its VOC script): the template text, then the caption after it; the whole name is weighted.
+    'words' (its Context and COCO scripts): the caption's words, with the word at the name's last position set to the name's
+    last word, which alone is weighted. A caption that does not continue the template falls back to the template."""
+    head = template.split('{}')[0]
+    prefix = template.format(name)
+    if style == 'prefix':
+        text = prefix + (caption[len(prefix):] if caption.lower().startswith(prefix.lower()) else '')
+        return text, (len(head), len(head) + len(name)), (len(head), len(head) + len(name))
+    words, n_head, name_words = caption.split(' '), len(head.split()), name.split(' ')
+    if len(words) <= n_head + len(name_words) - 1 or ' '.join(words[:n_head]).lower() != head.strip().lower():
+        words = prefix.split(' ')
+    words = words[:n_head] + name_words + words[n_head + len(name_words):]
+    words[n_head + len(name_words) - 1] = name_words[-1]
+    text = ' '.join(words)
+    a = len(' '.join(words[:n_head])) + 1
+    return text, (a, a + len(name)), (a + len(name) - len(name_words[-1]), a + len(name))
+
 # %% ../nbs/03_segmenter.ipynb #7ead0002
 def _check_post(overrides: dict):
     "Refuse settings of an earlier stage (or unknown ones) where only post-processing can still change."
@@ -256,6 +333,7 @@ class Readout:
     prompt: object = ''              # the prompt (single) or one prompt per class (per_class)
     positions: list | None = None    # each class's token indices in the prompt (single mode)
     tokens: dict | None = None       # downsampling factor -> (L, h, w): every prompt token's map (single mode)
+    latent_hw: tuple | None = None   # the latent's size (where iSeg's fusion upsamples to)
 
     def __post_init__(self): self._key, self._scores = None, None
 
@@ -273,7 +351,11 @@ class Readout:
     def fused(self, **overrides) -> torch.Tensor:
         "Class maps fused over levels (`cross_weights`, `cross_norm`), before refinement: `(K, h, w)`."
         p = self.post(**overrides)
-        return aggregate(self.cross, {f: w for f, w in p.cross_weights.items() if w}, norm=p.cross_norm)
+        w = {f: x for f, x in p.cross_weights.items() if x}
+        if p.fuse == 'iseg':
+            if self.tokens is None: raise ValueError("fuse='iseg' works on every prompt token's maps, which a single-mode pass keeps; this readout is per_class")
+            return fuse_tokens(self.tokens, w, self.positions, self.latent_hw or max((m.shape[-2:] for m in self.tokens.values()), key=lambda s: s[0] * s[1]))
+        return aggregate(self.cross, w, norm=p.cross_norm)
 
     def scores(self, **overrides) -> torch.Tensor:
         "Per-class scores in [0, 1] at the image's size: aggregate → refine → resize → calibrate. `(K, H, W)`, float32, CPU."
@@ -334,7 +416,7 @@ class Segmenter:
         self.layers = attention_layers(unet)
         self.cross_levels = {l.factor: l.res for l in self.layers if l.kind == 'cross'}       # factor -> nominal resolution
         self.self_res = max(l.res for l in self.layers if l.kind == 'self')
-        self._empty = self._image = self._latent = self._readout = None
+        self._empty = self._image = self._latent = self._readout = self._readout_key = None
         self.user_defaults = dict(user_defaults or {})
         resolve_settings(self.defaults, **self.user_defaults)               # bad defaults fail now, not at the first call
         self.timings = None      # set to {} to accumulate seconds per stage (synchronising the GPU at stage ends)
@@ -426,16 +508,16 @@ class Segmenter:
 
     # -- text ------------------------------------------------------------------------------------------------------
     @torch.no_grad()
-    def embed(self, prompts, weighted=None, weight: float = 1.0) -> torch.Tensor:
-        "Text-encoder hidden states of `prompts` (padded to max length); positions in `weighted[i]` get Compel-style weight."
+    def embed(self, prompts, weighted=None, weight: float = 1.0, how: str = 'compel') -> torch.Tensor:
+        "Text-encoder hidden states of `prompts` (padded); positions in `weighted[i]` weighted: 'compel' z∅ + (z − z∅)·w, or 'scale' z·w."
         ids = self.tokenizer(list(prompts), padding='max_length', max_length=self.tokenizer.model_max_length,
                              truncation=True, return_tensors='pt').input_ids.to(self.device)
         with self.stage('text'): z = self.text_encoder(ids)[0]
         if weighted and weight != 1.0:
-            z0 = self.empty_embedding()[0]
+            z0 = self.empty_embedding()[0] if how == 'compel' else None
             for i, pos in enumerate(weighted):
                 pos = sorted({p for ps in pos for p in ps})
-                z[i, pos] = z0[pos] + (z[i, pos] - z0[pos]) * weight
+                z[i, pos] = z0[pos] + (z[i, pos] - z0[pos]) * weight if how == 'compel' else z[i, pos] * weight
         return z
 
     def empty_embedding(self) -> torch.Tensor:
@@ -450,54 +532,80 @@ class Segmenter:
         if capture == 'settings': return sorted(f for f, w in s['cross_weights'].items() if w), s['refine'] != 'none'
         return sorted(self.cross_levels), capture == 'all'
 
+    def _pick(self, kind, keep, fragments, what):
+        "Layer names of `kind` passing `keep`, narrowed to those containing one of `fragments` (each must match)."
+        names = [l.name for l in self.layers if l.kind == kind and keep(l)]
+        if fragments is None: return names
+        bad = [f for f in fragments if not any(f in n for n in names)]
+        if bad: raise ValueError(f"{what} {list(bad)} match no {kind}-attention layer here; candidates: {names}")
+        return [n for n in names if any(f in n for f in fragments)]
+
     @torch.no_grad()
     def _pass(self, latents, cond, s, factors, with_self):
         "One traced UNet forward: ({factor: (B, L, h, w)} cross maps, mean over timesteps; per-image self-attention operators)."
         T, B = len(s['timesteps']), latents.shape[0]
+        layers = self._pick('cross', lambda l: l.factor in factors, s['cross_layers'], 'cross_layers')
+        factors = sorted({l.factor for l in self.layers if l.name in layers})         # levels that have a chosen layer
+        if with_self: layers += self._pick('self', lambda l: l.res == self.self_res, s['self_layers'], 'self_layers')
         zt, _, ts = self.noised(latents, s['timesteps'], s['seed'])
-        with trace(self.unet, cross=tuple(self.cross_levels[f] for f in factors), self_attn=self.self_res if with_self else False,
-                   per_layer=False, self_as='qk') as tr, self.stage('unet'):
+        with trace(self.unet, layers=layers, per_layer=False, self_as='qk') as tr, self.stage('unet'):
             self.unet(zt, ts, cond.repeat(T, 1, 1))
         am = tr.maps
         cross = {f: (lambda m: m.reshape(T, B, *m.shape[1:]).mean(0))(am.cross(self.cross_levels[f])) for f in factors}
-        ops = [am.self_operator(self.self_res, [t * B + b for t in range(T)]) if with_self else None for b in range(B)]
+        ops = [am.self_operator(self.self_res, [t * B + b for t in range(T)], heads=s['self_heads']) if with_self else None for b in range(B)]
         return cross, ops
 
-    def _attend_latents(self, latents, images, labels_list, s, capture='settings', prompt=None) -> list[Readout]:
+    def _read(self, prompt, spans, weighted_spans, s):
+        "(read-out token positions with the '-ing' rule, weighted token positions) of class spans in a prompt."
+        pos = with_ing(self.tokenizer, prompt, spans, token_positions(self.tokenizer, prompt, spans, s['token']), s['ing_offset'])
+        return pos, token_positions(self.tokenizer, prompt, weighted_spans, 'mean')
+
+    def _attend_latents(self, latents, images, labels_list, s, capture='settings', prompt=None, captions=None) -> list[Readout]:
         "Readouts for encoded images (the body of `attend`)."
         factors, with_self = self._levels(s, capture)
-        if s['mode'] == 'per_class': return [self._attend_per_class(z, im, labs, s, factors, with_self)
-                                             for z, im, labs in zip(latents, images, labels_list)]
-        prompts, positions = [], []
+        hw = tuple(latents.shape[-2:])
+        if s['mode'] == 'per_class':
+            return [self._attend_per_class(z, im, labs, s, factors, with_self, (captions or [None] * len(images))[i])
+                    for i, (z, im, labs) in enumerate(zip(latents, images, labels_list))]
+        if captions is not None: raise ValueError("captions are the seed's per-class prompts: use them with mode='per_class'")
+        prompts, positions, weighted = [], [], []
         for labels in labels_list:
             p, spans = (prompt, locate(prompt, labels)) if prompt is not None else build_prompt(labels, s['template'], s['joiner'], s['suffix'])
-            prompts.append(p); positions.append(token_positions(self.tokenizer, p, spans, s['token']))
-        cross, ops = self._pass(latents, self.embed(prompts, positions, s['token_weight']), s, factors, with_self)
+            pos, wpos = self._read(p, spans, spans, s)
+            prompts.append(p); positions.append(pos); weighted.append(wpos)
+        cross, ops = self._pass(latents, self.embed(prompts, weighted, s['token_weight'], s['weighting']), s, factors, with_self)
         out = []
         for b, (im, labs) in enumerate(zip(images, labels_list)):
             tok = {f: m[b] for f, m in cross.items()}
             cls = {f: torch.stack([m[idx].mean(0) for idx in positions[b]]) if labs else m[:0] for f, m in tok.items()}
-            out.append(Readout(list(labs), cls, ops[b], im, s, prompts[b], positions[b], tok))
+            out.append(Readout(list(labs), cls, ops[b], im, s, prompts[b], positions[b], tok, hw))
         return out
 
-    def _attend_per_class(self, latent, image, labels, s, factors, with_self) -> Readout:
+    def _attend_per_class(self, latent, image, labels, s, factors, with_self, captions=None) -> Readout:
         "The seed: one UNet pass per class, batch [empty prompt, class prompt], conditional half read out."
         per_f, ops, prompts = {f: [] for f in factors}, [], []
         for name in labels:
-            p, spans = build_prompt([name], s['template'], s['joiner'], s['suffix'])
-            pos = token_positions(self.tokenizer, p, spans, s['token'])
-            cond = torch.cat([self.empty_embedding(), self.embed([p], [pos], s['token_weight'])])
+            if captions is not None:
+                if name not in captions: raise ValueError(f"no caption for {name!r}; captions are given for {sorted(captions)}")
+                p, span, wspan = caption_prompt(captions[name], name, s['template'], s['caption_style'])
+                spans, wspans = [span], [wspan]
+            else:
+                p, spans = build_prompt([name], s['template'], s['joiner'], s['suffix']); wspans = spans
+            pos, wpos = self._read(p, spans, wspans, s)
+            cond = torch.cat([self.empty_embedding(), self.embed([p], [wpos], s['token_weight'], s['weighting'])])
             cross, op = self._pass(torch.stack([latent, latent]), cond, s, factors, with_self)
             for f, m in cross.items(): per_f[f].append(m[1][pos[0]].mean(0))
             ops.append(op[1]); prompts.append(p)
-        return Readout(list(labels), {f: torch.stack(v) for f, v in per_f.items()}, ops if with_self else None, image, s, prompts)
+        return Readout(list(labels), {f: torch.stack(v) for f, v in per_f.items()}, ops if with_self else None, image, s, prompts,
+                       latent_hw=tuple(latent.shape[-2:]))
 
-    def attend(self, images, labels, capture: str = 'settings', prompt: str | None = None, latents=None, **settings):
+    def attend(self, images, labels, capture: str = 'settings', prompt: str | None = None, latents=None, captions=None, **settings):
         """The one UNet pass for a batch of images → one `Readout` per image (a single image → a single `Readout`).
 
         `labels`: one list of class names for all images, or one list per image. `capture`: 'settings' (what these
         settings need), 'all' (every level and the self-attention) or 'cross' (every level, no self-attention).
-        `prompt`: a prompt of your own in which the labels are found (single mode). `latents`: already encoded images."""
+        `prompt`: a prompt of your own in which the labels are found (single mode). `latents`: already encoded images.
+        `captions` (per_class mode): {label: caption continuing the template} per image (a dict for one image), the seed's prompts."""
         single = not isinstance(images, (list, tuple))
         images = [load_image(im) for im in ([images] if single else images)]
         per_image = [list(l) for l in labels] if labels and not isinstance(labels[0], str) else [list(labels)] * len(images)
@@ -506,29 +614,31 @@ class Segmenter:
         s = self.settings(**settings)
         if prompt is not None and s['mode'] != 'single': raise ValueError("a prompt of your own needs mode='single'")
         if latents is None: latents = self.encode(images, s['image_size'])
-        out = self._attend_latents(latents, images, per_image, s, capture, prompt)
+        if isinstance(captions, dict): captions = [captions] * len(images)
+        out = self._attend_latents(latents, images, per_image, s, capture, prompt, captions)
         return out[0] if single else out
 
     # -- public ----------------------------------------------------------------------------------------------------
-    def segment(self, labels, **settings) -> Segmentation:
+    def segment(self, labels, captions: dict | None = None, **settings) -> Segmentation:
         "Segment the image given to `set_image` into `labels` (plus background); a post-processing change reuses the pass."
         if self._latent is None: raise RuntimeError("call set_image(image) before segment(labels)")
         enc = [k for k in settings if STAGE_OF.get(k) == 'encode']
         if enc: raise ValueError(f"{enc[0]} applies when the image is encoded, and this image already is: pass it to "
                                  f"set_image(image, {enc[0]}=...) instead")
         labels, s = self._distinct(_check_labels(labels)), self.settings(**settings)
-        pass_key = (labels, asdict(stage_settings(s, 'pass')))
+        pass_key = (labels, asdict(stage_settings(s, 'pass')), captions)
         factors, with_self = self._levels(s, 'settings')
         r = self._readout
-        if r is None or (r.labels, asdict(stage_settings(r.settings, 'pass'))) != pass_key or not set(factors) <= set(r.cross) \
-                or (with_self and r.self_attn is None):
-            r = self._readout = self._attend_latents(self._latent[None], [self._image], [labels], s)[0]
+        if r is None or self._readout_key != pass_key or not set(factors) <= set(r.cross) or (with_self and r.self_attn is None):
+            r = self._readout = self._attend_latents(self._latent[None], [self._image], [labels], s,
+                                                     captions=None if captions is None else [captions])[0]
+            self._readout_key = pass_key
         post = {k: v for k, v in s.items() if STAGE_OF[k] == 'post'}
         with self.stage('maps'): r.scores(**post)
         with self.stage('mask'): return r.segmentation(**post)
 
-    def segment_batch(self, images, labels, batch_size: int = 8, progress: bool = True, **settings) -> list[Segmentation]:
-        "Segment many images with the same settings; `labels` is one list for all images or one list per image."
+    def segment_batch(self, images, labels, batch_size: int = 8, progress: bool = True, captions=None, **settings) -> list[Segmentation]:
+        "Segment many images with the same settings; `labels` is one list for all images or one list per image (`captions`: one dict per image)."
         from tqdm.auto import tqdm
         s = self.settings(**settings)
         images = list(images)
@@ -538,7 +648,8 @@ class Segmenter:
         post, out = {k: v for k, v in s.items() if STAGE_OF[k] == 'post'}, []
         for i in tqdm(range(0, len(images), batch_size), disable=not progress, desc='segment', unit='batch'):
             ims = [load_image(x) for x in images[i:i + batch_size]]
-            readouts = self._attend_latents(self.encode(ims, s['image_size']), ims, per_image[i:i + batch_size], s)
+            readouts = self._attend_latents(self.encode(ims, s['image_size']), ims, per_image[i:i + batch_size], s,
+                                            captions=None if captions is None else list(captions[i:i + batch_size]))
             while readouts:                      # consume one at a time: each image's dense self-attention is freed after use
                 r = readouts.pop(0)
                 with self.stage('maps'): r.scores(**post)
