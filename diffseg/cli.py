@@ -5,10 +5,11 @@
 # %% ../nbs/12_cli.ipynb #df385b65
 from __future__ import annotations
 import argparse, json, re, sys
+from .io import write_json
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['cmd_segment', 'cmd_labels', 'cmd_eval', 'parser', 'main']
+__all__ = ['FORMATS', 'FLAGS', 'out_name', 'cmd_segment', 'cmd_labels', 'cmd_eval', 'parser', 'main']
 
 # %% ../nbs/12_cli.ipynb #717f9bda
 def _vocabulary(v: str) -> dict:
@@ -16,7 +17,7 @@ def _vocabulary(v: str) -> dict:
     from diffseg.io import DATA
     from diffseg.datasets import read_classes
     if (DATA / 'classes' / f'{v}.txt').exists(): names, prompts = read_classes(v); return dict(zip(names, prompts))
-    p = Path(v)
+    p = Path(v).expanduser()
     if p.is_file():
         out = {}
         for line in p.read_text().splitlines():
@@ -36,29 +37,76 @@ def _settings(a) -> dict:
                                   timesteps=a.timesteps, recipe=a.recipe if a.command == 'segment' else None).items() if v is not None}
 
 # %% ../nbs/12_cli.ipynb #e6a76d21
+def out_name(path) -> str:
+    """Where an input's outputs go, relative to --out: its path as given (relative to the working directory when inside
+    it; a URL's host and path), extension kept — unique for distinct inputs and the same on every run."""
+    from diffseg.io import is_url
+    if is_url(str(path)):
+        from urllib.parse import urlsplit
+        u = urlsplit(str(path)); return (u.netloc + (u.path or '/image')).strip('/').replace(':', '_')
+    p = Path(path).expanduser().resolve()
+    try: return str(p.relative_to(Path.cwd()))
+    except ValueError: return str(p).lstrip('/\\').replace(':', '')
+
+FORMATS = ('mask', 'hf', 'coco')
+
+def _formats(v: str) -> list[str]:
+    f = [x.strip() for x in v.split(',') if x.strip()]
+    bad = [x for x in f if x not in FORMATS]
+    if bad or not f: raise ValueError(f"--format {v!r}: choose from {', '.join(FORMATS)} (comma-separated)")
+    return f
+
+def _write(r, base: Path, formats, image_id: int, coco: list):
+    "One result in the asked formats: mask PNG + overlay + JSON summary; transformers' segments; COCO annotations."
+    import matplotlib.pyplot as plt
+    base.parent.mkdir(parents=True, exist_ok=True)
+    if 'mask' in formats:
+        r.save(base.with_name(base.name + '.mask.png'))
+        fig = r.plot(); fig.savefig(base.with_name(base.name + '.overlay.png'), dpi=100, bbox_inches='tight'); plt.close(fig)
+    if 'hf' in formats:
+        segs = []
+        for h in r.to_hf():
+            f = base.with_name(f"{base.name}.{h['label'].replace('/', '_')}.png"); h['mask'].save(f)
+            segs.append(dict(label=h['label'], score=h['score'], mask=f.name))
+        write_json(base.with_name(base.name + '.hf.json'), segs)
+    if 'coco' in formats: coco += r.to_coco(image_id=image_id)
+
 def cmd_segment(a):
     from tqdm.auto import tqdm
     from diffseg.io import load_image
     from diffseg.labels import AttentionLabeler
-    seg, out = _segmenter(a), Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
+    formats, out = _formats(a.format), Path(a.out).expanduser()
+    seg = _segmenter(a)
+    seg.settings(**_settings(a))                               # bad settings fail before any image is read
     auto = a.labels.strip().lower() == 'auto'
     voc = _vocabulary(a.vocabulary) if auto else None
     labeler = AttentionLabeler(seg) if auto else None
-    for path in tqdm(a.images, desc='segment', unit='img', disable=a.quiet):
-        im = load_image(path)
-        names = labeler.predict(im, voc).names if auto else [x.strip() for x in a.labels.split(',') if x.strip()]
-        prompts = [voc[n] for n in names] if auto else names
-        r = seg.set_image(im).segment(prompts, **_settings(a))
-        r.labels = names
-        stem = Path(path).stem
-        r.save(out / f'{stem}.png')
-        fig = r.plot(); fig.savefig(out / f'{stem}_overlay.png', dpi=100, bbox_inches='tight')
-        import matplotlib.pyplot as plt; plt.close(fig)
-        info = dict(image=str(path), labels=names, areas=r.areas(),
-                    mean_score={n: float(r.scores[i].mean()) for i, n in enumerate(names)}, settings=r.settings)
-        (out / f'{stem}.json').write_text(json.dumps(info, indent=1, default=str))
-        if not a.quiet: tqdm.write(f"{path}: " + ', '.join(f'{k} {v:.1%}' for k, v in info['areas'].items()))
+    names_of = {p: out_name(p) for p in a.images}
+    clash = [p for p in a.images if list(names_of.values()).count(names_of[p]) > 1]
+    if clash: raise ValueError(f"these inputs would write the same outputs: {clash}; give each image once")
+    failed, coco, images = [], [], []
+    for k, path in enumerate(tqdm(a.images, desc='segment', unit='img', disable=a.quiet)):
+        try:
+            im = load_image(path)
+            names = labeler.predict(im, voc).names if auto else [x.strip() for x in a.labels.split(',') if x.strip()]
+            prompts = [voc[n] for n in names] if auto else names
+            r = seg.set_image(im).segment(prompts, **_settings(a))
+            r.labels = names
+            base = out / names_of[path]
+            _write(r, base, formats, k, coco)
+            info = dict(image=str(path), labels=names, areas=r.areas(),
+                        mean_score={n: float(r.scores[i].mean()) for i, n in enumerate(names)}, settings=r.settings)
+            write_json(base.with_name(base.name + '.json'), info); images.append(dict(id=k, file_name=str(path), height=im.height, width=im.width))
+            if not a.quiet: tqdm.write(f"{path}: " + ', '.join(f'{n} {v:.1%}' for n, v in info['areas'].items()))
+        except KeyboardInterrupt: raise
+        except Exception as e:
+            if a.debug: raise
+            failed.append((path, _as_flags(str(e).strip() or type(e).__name__)))
+            tqdm.write(f"diffseg segment: {path}: {failed[-1][1]}", file=sys.stderr)
+    if 'coco' in formats: write_json(out / 'coco_results.json', coco); write_json(out / 'coco_images.json', images)
+    if failed:
+        print(f"diffseg segment: {len(failed)} of {len(a.images)} image(s) failed: " + '; '.join(f'{p}: {m}' for p, m in failed), file=sys.stderr)
+        return 1
     return 0
 
 def cmd_labels(a):
@@ -67,11 +115,11 @@ def cmd_labels(a):
     voc = _vocabulary(a.vocabulary)
     labeler = ({'attention': AttentionLabeler, 'diffusion': DiffusionLabeler}[a.labeler](_segmenter(a)) if a.labeler != 'blip-clip'
                else BlipClipLabeler(a.blip, a.clip, synonyms=a.vocabulary, device=a.device))
-    out, cache = Path(a.out), LabelCache()
+    out, cache = Path(a.out).expanduser(), LabelCache()
     out.mkdir(parents=True, exist_ok=True)
     for path in tqdm(a.images, desc='labels', unit='img', disable=a.quiet):
         lab = labeler.predict(path, voc)
-        (out / f'{Path(path).stem}.json').write_text(json.dumps(dict(image=str(path), labels=lab.names, scores=lab.scores, rules=lab.rules), indent=1))
+        write_json(out / f'{out_name(path)}.json', dict(image=str(path), labels=lab.names, scores=lab.scores, rules=lab.rules))
         cache.add(Path(path).name, lab)
         if not a.quiet: tqdm.write(f"{path}: {', '.join(lab.names) or '(none)'}")
     cache.save(out / 'labels.json')
@@ -86,6 +134,8 @@ def cmd_eval(a):
     cap = {'blip': BlipCaptioner, 'shapes': ShapesCaptioner}[a.captioner]() if a.captioner else None
     m = evaluate(seg, ds, out, labels=a.labels, batch_size=a.batch_size, progress=not a.quiet, recipe=a.recipe, captioner=cap,
                  no_labels=a.no_labels, oracle=a.oracle, **_settings(a))
+    from accelerate import PartialState
+    if not PartialState().is_main_process: return 0          # under `accelerate launch`, one report
     w = max(len(n) for n in m['iou'])
     print('\n'.join(f"{n:<{w}}  {'   —' if v is None else f'{v:.3f}'}" for n, v in m['iou'].items()))
     print(f"{'mIoU':<{w}}  {m['miou']:.3f}   ({m['n_images']} images, {m['n_computed']} computed, {m['n_skipped_no_labels']} skipped for want of labels; results in {out})")
@@ -108,7 +158,9 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser('segment', help='segment images into the given labels'); common(s)
     s.add_argument('images', nargs='+'); s.add_argument('--labels', required=True, help="comma-separated class names, or 'auto'")
     s.add_argument('--vocabulary', default='shapes', help="with --labels auto: dataset name, class-list file or a,b,c")
-    s.add_argument('--out', default='diffseg-out'); s.set_defaults(fn=cmd_segment)
+    s.add_argument('--out', default='diffseg-out', help='outputs go to OUT/<input path>.mask.png, .overlay.png, .json (and .hf.json, coco_results.json)')
+    s.add_argument('--format', default='mask', help="comma-separated: mask (palette PNG + overlay), hf (transformers' segments), coco (RLE results)")
+    s.set_defaults(fn=cmd_segment)
     l = sub.add_parser('labels', help='predict which classes of a vocabulary are in each image'); common(l, settings=False)
     l.add_argument('images', nargs='+'); l.add_argument('--vocabulary', required=True)
     l.add_argument('--labeler', choices=['attention', 'diffusion', 'blip-clip'], default='attention')
@@ -124,9 +176,12 @@ def parser() -> argparse.ArgumentParser:
     e.set_defaults(fn=cmd_eval)
     return p
 
+FLAGS = ('mode', 'dtype', 'device', 'threshold', 'refine', 'background', 'timesteps', 'recipe', 'model')
+
 def _as_flags(msg: str) -> str:
-    "Error messages name settings as Python arguments (`setting threshold=1.5`); on the command line, say the flag."
-    return re.sub(r"setting (\w+)=(\S+?) is invalid", lambda m: f"--{m.group(1).replace('_', '-')} {m.group(2).strip(chr(39))} is invalid", msg)
+    "Error messages name settings as Python arguments (`setting threshold=1.5`, `mode='per_class'`); on the command line, say the flag."
+    msg = re.sub(r"setting (\w+)=(\S+?) is invalid", lambda m: f"--{m.group(1).replace('_', '-')} {m.group(2).strip(chr(39))} is invalid", msg)
+    return re.sub(r"\b(" + '|'.join(FLAGS) + r")='([^']*)'", lambda m: f"--{m.group(1)} {m.group(2)}", msg)
 
 def main(argv=None) -> int:
     "Entry point of the `diffseg` console script."

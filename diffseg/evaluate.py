@@ -109,92 +109,141 @@ def evaluate(seg, dataset, output_dir, labels='gt', batch_size: int = 8, progres
     label_fn = label_source(labels, dataset)
     dataset[0]                                                # the first image and its ground truth load and agree
     identity = run_identity(seg, dataset, labels, s, no_labels=no_labels, captioner=getattr(captioner, 'name', None) if captioner else None)
-    out = Path(output_dir).expanduser(); (out / 'masks').mkdir(parents=True, exist_ok=True)
+    out = Path(output_dir).expanduser()
+    state = _state(seg)                                       # one process, or the processes of an `accelerate launch`
+    main = state.is_main_process
+    # The main process holds the folder's lock for the whole run; the other processes of the run work under it and check
+    # that run.json is theirs, so the processes of one run share the folder and any other run is still refused.
     lock = FileLock(out / '.lock')
-    try: lock.acquire(timeout=0)
-    except Timeout: raise RuntimeError(f"another evaluation is writing to {out} (lock file {out / '.lock'}); "
-                                       f"wait for it, or use another output_dir") from None
+    if main:
+        (out / 'masks').mkdir(parents=True, exist_ok=True)
+        try: lock.acquire(timeout=0)
+        except Timeout: raise RuntimeError(f"another evaluation is writing to {out} (lock file {out / '.lock'}); "
+                                           f"wait for it, or use another output_dir") from None
     try:
-        remove_stale_tmp(out)                                 # partial files of a killed run (we hold the lock: nobody else writes)
         prev = out / 'run.json'
-        if prev.exists():
+        if main: _claim(out, prev, identity, dict(identity=identity, model=seg.name, labels=labels if isinstance(labels, str) else identity['labels'], settings=s))
+        state.wait_for_everyone()
+        if not main and (read_json(prev, 'run record').get('identity') or {}) != identity:
+            raise RuntimeError(f"process {state.process_index}: {prev} was written by another run; all processes must run the same evaluation")
+        result = _gather(_evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progress and main, captioner, no_labels,
+                                         oracle, state), state)         # a collective: every process takes part
+        metrics = _report(result, state, dataset, out, prev, s, params, oracle) if main else None
+        state.wait_for_everyone()
+        return metrics if main else read_json(out / 'metrics.json', 'metrics')
+    finally:
+        if main: lock.release()
+
+def _state(seg):
+    from accelerate import PartialState
+    return PartialState(cpu=seg.device.type != 'cuda')
+
+def _claim(out, prev, identity, record):
+    "Take the output folder for this run: refuse another run's results, never reuse masks of unknown origin, write run.json."
+    remove_stale_tmp(out)                                     # partial files of a killed run (the lock is held: nobody else writes)
+    if prev.exists():
             old = read_json(prev, 'run record').get('identity') or {}
             diff = sorted(k for k in set(old) | set(identity) if old.get(k) != identity.get(k))
             if diff: raise ValueError(f"{out} holds results of a different run (differs in {diff}); use a new output_dir, "
                                       f"or delete it to start over")
-        elif any((out / 'masks').glob('*.png')):
-            raise ValueError(f"{out / 'masks'} holds masks but {prev} is missing, so what produced them cannot be checked and "
-                             f"they are not reused: delete {out / 'masks'} or use a new output_dir")
-        else: write_json(prev, dict(identity=identity, model=seg.name, labels=labels if isinstance(labels, str) else identity['labels'],
-                                    settings=s))
-        from diffseg.labels import CaptionCache
-        captions = CaptionCache(out / 'captions.json') if captioner is not None else None
-        n_cls = len(dataset.classes)
-        cms_oracle = {t: ConfusionMatrix(n_cls) for t in ORACLE_THRESHOLDS} if oracle else None
-        cm, n_done, n_new, secs, skipped = ConfusionMatrix(n_cls), 0, 0, 0.0, []
-        pbar = tqdm(total=len(dataset), disable=not progress, desc=f'{dataset.name}', unit='img')
-        for start in range(0, len(dataset), batch_size):
-            items = [dataset[i] for i in range(start, min(start + batch_size, len(dataset)))]
-            preds, todo, orc = {}, [], {}
-            for it in items:
-                m = _finished(out / 'masks' / f'{it.id}.png', it.gt, n_cls)
-                o = read_json_or_none(out / 'oracle' / f'{it.id}.json') if oracle else {}
-                if m is not None and o is not None: preds[it.id], orc[it.id] = m, o
-                else: todo.append(it)
-            if todo:
-                t0 = time.perf_counter()
-                labs = {it.id: [l for l in label_fn(it, seg) if l != 'background'] for it in todo}
-                with_labels = [it for it in todo if labs[it.id]]
-                prompts = [[dataset.prompts.get(l, l) for l in labs[it.id]] for it in with_labels]
-                caps = [{w: captions.get(captioner, it.image, s['template'].format(w), it.id) for w in ws}
-                        for it, ws in zip(with_labels, prompts)] if captions is not None else None
-                if captions is not None: captions.save()
-                results = seg.segment_batch([it.image for it in with_labels], prompts, batch_size=len(with_labels) or 1,
-                                            progress=False, captions=caps, **settings) if with_labels else []
-                for it, r in zip(with_labels, results):
-                    preds[it.id] = to_dataset_ids(r.mask, labs[it.id], dataset)
-                    if oracle:
-                        sc = torch.from_numpy(r.scores)
-                        orc[it.id] = {str(t): _sparse_counts(to_dataset_ids(decide(sc, 'threshold', t).numpy().astype(np.uint8), labs[it.id], dataset), it.gt, n_cls)
-                                      for t in ORACLE_THRESHOLDS}
-                for it in todo:
-                    if it.id not in preds:
-                        if no_labels == 'skip': continue
-                        preds[it.id] = np.zeros_like(it.gt)
-                        if oracle: orc[it.id] = {str(t): _sparse_counts(preds[it.id], it.gt, n_cls) for t in ORACLE_THRESHOLDS}
-                    if oracle: write_json(out / 'oracle' / f'{it.id}.json', orc[it.id])     # before the mask: a mask means both are done
-                    save_mask(preds[it.id], out / 'masks' / f'{it.id}.png')
-                secs += time.perf_counter() - t0; n_new += sum(it.id in preds for it in todo)
-            for it in items:
-                if it.id not in preds: skipped.append(it.id); continue
-                cm.update(preds[it.id], it.gt)
+    elif any((out / 'masks').glob('*.png')):
+        raise ValueError(f"{out / 'masks'} holds masks but {prev} is missing, so what produced them cannot be checked and "
+                         f"they are not reused: delete {out / 'masks'} or use a new output_dir")
+    else: write_json(prev, record)
+
+def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progress, captioner, no_labels, oracle, state) -> dict:
+    "Segment this process's share of the dataset (resuming finished images); its confusion matrices and counts."
+    from tqdm.auto import tqdm
+    from diffseg.labels import CaptionCache
+    with state.split_between_processes(list(range(len(dataset)))) as mine:
+        mine = list(mine)
+    captions = CaptionCache(out / ('captions.json' if state.num_processes == 1 else f'captions-{state.process_index}.json')) if captioner is not None else None
+    n_cls = len(dataset.classes)
+    cms_oracle = {t: ConfusionMatrix(n_cls) for t in ORACLE_THRESHOLDS} if oracle else None
+    cm, n_done, n_new, secs, skipped = ConfusionMatrix(n_cls), 0, 0, 0.0, []
+    pbar = tqdm(total=len(mine), disable=not progress, desc=f'{dataset.name}', unit='img')
+    for start in range(0, len(mine), batch_size):
+        items = [dataset[i] for i in mine[start:start + batch_size]]
+        preds, todo, orc = {}, [], {}
+        for it in items:
+            m = _finished(out / 'masks' / f'{it.id}.png', it.gt, n_cls)
+            o = read_json_or_none(out / 'oracle' / f'{it.id}.json') if oracle else {}
+            if m is not None and o is not None: preds[it.id], orc[it.id] = m, o
+            else: todo.append(it)
+        if todo:
+            t0 = time.perf_counter()
+            labs = {it.id: [l for l in label_fn(it, seg) if l != 'background'] for it in todo}
+            with_labels = [it for it in todo if labs[it.id]]
+            prompts = [[dataset.prompts.get(l, l) for l in labs[it.id]] for it in with_labels]
+            caps = [{w: captions.get(captioner, it.image, s['template'].format(w), it.id) for w in ws}
+                    for it, ws in zip(with_labels, prompts)] if captions is not None else None
+            if captions is not None: captions.save()
+            results = seg.segment_batch([it.image for it in with_labels], prompts, batch_size=len(with_labels) or 1,
+                                        progress=False, captions=caps, **settings) if with_labels else []
+            for it, r in zip(with_labels, results):
+                preds[it.id] = to_dataset_ids(r.mask, labs[it.id], dataset)
                 if oracle:
-                    for t in ORACLE_THRESHOLDS:
-                        idx, cnt = np.array(orc[it.id][str(t)], dtype=np.int64).reshape(-1, 2).T
-                        cms_oracle[t].counts += np.bincount(idx, weights=cnt, minlength=n_cls * n_cls).astype(np.int64).reshape(n_cls, n_cls)
-            n_done += len(items); pbar.update(len(items))
-        pbar.close()
-        curve = {t: c.miou() for t, c in cms_oracle.items()} if oracle else None
-        best_t = max(curve, key=lambda t: -1 if curve[t] != curve[t] else curve[t]) if oracle else None
-        metrics = dict(**cm.summary(dataset.classes), n_images=n_done - len(skipped), n_computed=n_new,
-                       n_skipped_no_labels=len(skipped), skipped_no_labels=skipped,
-                       oracle=dict(protocol="the seed's: background threshold chosen for the best mIoU on this very split (optimistic)",
-                                   best_miou=curve[best_t], best_threshold=best_t, curve=curve) if oracle else None,
-                       seconds_per_image=(secs / n_new if n_new else None), run=read_json(prev, 'run record'), params=params or {},
-                       versions=versions(), finished=datetime.now(timezone.utc).isoformat(timespec='seconds'),
-                       confusion=cm.counts.tolist())
-        write_json(out / 'metrics.json', metrics)
-        ious = [round(v, 4) if v is not None else 'nan' for v in metrics['iou'].values()]
-        with open(out / 'eval.txt', 'a') as f:
-            thr = s['threshold'] if s['background'] == 'threshold' else f"none (background rule {s['background']})"
-            miou = f"{metrics['miou']:.4f}" if metrics['miou'] == metrics['miou'] else 'nan'
-            f.write(f"{metrics['finished']}\nmIoU:{ious} Best mIoU:{miou} Best threshold:{thr} "
-                    f"(fixed before evaluation, not tuned on this split)\n")
-            if skipped: f.write(f"{len(skipped)} image(s) skipped: the label source names no class for them (the seed's protocol)\n")
-            if oracle: f.write(f"seed's oracle protocol (threshold tuned on this split): Best mIoU:{curve[best_t]:.4f} Best threshold:{best_t}\n")
-        return metrics
-    finally:
-        lock.release()
+                    sc = torch.from_numpy(r.scores)
+                    orc[it.id] = {str(t): _sparse_counts(to_dataset_ids(decide(sc, 'threshold', t).numpy().astype(np.uint8), labs[it.id], dataset), it.gt, n_cls)
+                                  for t in ORACLE_THRESHOLDS}
+            for it in todo:
+                if it.id not in preds:
+                    if no_labels == 'skip': continue
+                    preds[it.id] = np.zeros_like(it.gt)
+                    if oracle: orc[it.id] = {str(t): _sparse_counts(preds[it.id], it.gt, n_cls) for t in ORACLE_THRESHOLDS}
+                if oracle: write_json(out / 'oracle' / f'{it.id}.json', orc[it.id])     # before the mask: a mask means both are done
+                save_mask(preds[it.id], out / 'masks' / f'{it.id}.png')
+            secs += time.perf_counter() - t0; n_new += sum(it.id in preds for it in todo)
+        for it in items:
+            if it.id not in preds: skipped.append(it.id); continue
+            cm.update(preds[it.id], it.gt)
+            if oracle:
+                for t in ORACLE_THRESHOLDS:
+                    idx, cnt = np.array(orc[it.id][str(t)], dtype=np.int64).reshape(-1, 2).T
+                    cms_oracle[t].counts += np.bincount(idx, weights=cnt, minlength=n_cls * n_cls).astype(np.int64).reshape(n_cls, n_cls)
+        n_done += len(items); pbar.update(len(items))
+    pbar.close()
+    return dict(counts=cm.counts, oracle={t: c.counts for t, c in cms_oracle.items()} if oracle else None,
+                skipped=skipped, n_new=n_new, secs=secs, n_done=n_done)
+
+def _gather(result: dict, state) -> dict:
+    "Every process's shard result, summed (in process order, so skipped ids stay in dataset order)."
+    if state.num_processes == 1: return result
+    from accelerate.utils import gather_object
+    parts = gather_object([result])
+    out = dict(counts=sum(p['counts'] for p in parts), skipped=[i for p in parts for i in p['skipped']],
+               n_new=sum(p['n_new'] for p in parts), secs=sum(p['secs'] for p in parts), n_done=sum(p['n_done'] for p in parts),
+               oracle={t: sum(p['oracle'][t] for p in parts) for t in parts[0]['oracle']} if parts[0]['oracle'] else None)
+    return out
+
+def _report(result, state, dataset, out, prev, s, params, oracle) -> dict:
+    "Dataset-level metrics from the gathered confusion matrices: metrics.json and a line in eval.txt."
+    r = result
+    cm = ConfusionMatrix(len(dataset.classes)); cm.counts = np.asarray(r['counts'], dtype=np.int64)
+    skipped, n_new, secs = r['skipped'], r['n_new'], r['secs']
+    curve = None
+    if oracle:
+        cms = {t: ConfusionMatrix(len(dataset.classes)) for t in ORACLE_THRESHOLDS}
+        for t, c in cms.items(): c.counts = np.asarray(r['oracle'][t], dtype=np.int64)
+        curve = {t: c.miou() for t, c in cms.items()}
+    best_t = max(curve, key=lambda t: -1 if curve[t] != curve[t] else curve[t]) if oracle else None
+    metrics = dict(**cm.summary(dataset.classes), n_images=r['n_done'] - len(skipped), n_computed=n_new,
+                   n_skipped_no_labels=len(skipped), skipped_no_labels=skipped, n_processes=state.num_processes,
+                   oracle=dict(protocol="the seed's: background threshold chosen for the best mIoU on this very split (optimistic)",
+                               best_miou=curve[best_t], best_threshold=best_t, curve=curve) if oracle else None,
+                   seconds_per_image=(secs / n_new if n_new else None), run=read_json(prev, 'run record'), params=params or {},
+                   versions=versions(), finished=datetime.now(timezone.utc).isoformat(timespec='seconds'),
+                   confusion=cm.counts.tolist())
+    write_json(out / 'metrics.json', metrics)
+    ious = [round(v, 4) if v is not None else 'nan' for v in metrics['iou'].values()]
+    with open(out / 'eval.txt', 'a') as f:
+        thr = s['threshold'] if s['background'] == 'threshold' else f"none (background rule {s['background']})"
+        miou = f"{metrics['miou']:.4f}" if metrics['miou'] == metrics['miou'] else 'nan'
+        f.write(f"{metrics['finished']}\nmIoU:{ious} Best mIoU:{miou} Best threshold:{thr} "
+                f"(fixed before evaluation, not tuned on this split)\n")
+        if skipped: f.write(f"{len(skipped)} image(s) skipped: the label source names no class for them (the seed's protocol)\n")
+        if oracle: f.write(f"seed's oracle protocol (threshold tuned on this split): Best mIoU:{curve[best_t]:.4f} Best threshold:{best_t}\n")
+    return metrics
 
 # %% ../nbs/08_evaluate.ipynb #980832d2
 def threshold_sweep(seg, dataset, thresholds, labels='gt', batch_size: int = 8, progress: bool = True, **settings) -> list[dict]:

@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 # %% auto #0
-__all__ = ['DATA', 'MODEL_FILES', 'load_image', 'palette', 'save_mask', 'read_mask', 'write_json', 'read_json',
+__all__ = ['DATA', 'MODEL_FILES', 'is_url', 'fetch', 'load_image', 'palette', 'save_mask', 'read_mask', 'write_json', 'read_json',
            'remove_stale_tmp', 'file_digest', 'folder_fingerprint']
 
 # %% ../nbs/00_io.ipynb #a0010005
@@ -23,9 +23,26 @@ def _data_dir() -> Path:
 DATA = _data_dir()
 
 # %% ../nbs/00_io.ipynb #a0010008
+def is_url(x) -> bool: return isinstance(x, str) and x.split('://', 1)[0].lower() in ('http', 'https')
+
+def fetch(url: str, timeout: float = 30.0) -> bytes:
+    "The bytes at an http(s) URL, or one clear error saying what went wrong."
+    import urllib.request, urllib.error
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={'User-Agent': 'diffseg'}), timeout=timeout) as r: return r.read()
+    except urllib.error.HTTPError as e: raise ValueError(f"cannot download {url}: HTTP {e.code} {e.reason}") from None
+    except (urllib.error.URLError, OSError) as e:
+        raise ValueError(f"cannot download {url} ({getattr(e, 'reason', e)}); is the address right and the network reachable?") from None
+
 def load_image(image, exif: bool = True) -> Image.Image:
-    "PIL image, array (H×W, H×W×3/4, uint8, 16-bit or float in [0,1]) or path → RGB PIL image, EXIF orientation applied (unless `exif=False`)."
-    if isinstance(image, (str, os.PathLike)):
+    "PIL image, array (H×W, H×W×3/4, uint8, 16-bit or float in [0,1]), path or http(s) URL → RGB PIL image, EXIF orientation applied (unless `exif=False`)."
+    if is_url(image):
+        import io as _io
+        data = fetch(image)
+        try:
+            with Image.open(_io.BytesIO(data)) as im: im.load(); image = im.copy()
+        except Exception as e: raise ValueError(f"{image} is not an image ({type(e).__name__}: {e})") from None
+    elif isinstance(image, (str, os.PathLike)):
         p = Path(image).expanduser()
         if not p.exists(): raise FileNotFoundError(f"image file not found: {p}")
         try:

@@ -89,9 +89,10 @@ def refine_once(S, c: torch.Tensor) -> torch.Tensor:
 
 def entropy_reduce(S: torch.Tensor, ent: float) -> torch.Tensor:
     "iSeg's sharpened affinity: T = S / column max; T ← T + ent·log10(e·T) on every non-zero entry; clamp at 0; row-normalise."
-    T = S.float() / S.float().amax(dim=-2, keepdim=True).clamp_min(1e-12)
-    nz = T != 0
-    T = torch.where(nz, T + ent * torch.log10(math.e * torch.where(nz, T, torch.ones_like(T))), T).clamp_min_(0)
+    S = S.float()
+    T = S / S.amax(dim=-2, keepdim=True).clamp_min(1e-12)                 # our own copy: the rest works in place
+    L = T.clamp_min(1e-30).mul_(math.e).log10_().mul_(ent).masked_fill_(T == 0, 0)
+    T.add_(L).clamp_(min=0)
     return T.div_(T.sum(-1, keepdim=True).clamp_min(1e-12))
 
 def _recentre(v):  # per class (columns of (..., N, K)): subtract the minimum, then sum-normalise

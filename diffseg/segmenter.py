@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_segmenter.ipynb #733ec722
 from __future__ import annotations
-import hashlib, json, time, warnings
+import hashlib, json, os, time, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
@@ -16,9 +16,10 @@ from .maps import NORMS, aggregate, fuse_tokens, refine, decide, calibrate, upsa
 
 # %% auto #0
 __all__ = ['PRESETS', 'CHOICES', 'STAGES', 'STAGE_OF', 'SETTING_NAMES', 'ISEG_CROSS', 'RECIPES', 'RECIPE_DATASETS',
-           'EMBEDDED_MODEL', 'CAPTURES', 'EncodeSettings', 'PassSettings', 'PostSettings', 'recipe_settings',
-           'stage_settings', 'resolve_settings', 'Segmentation', 'resolve_device', 'load_components', 'build_prompt',
-           'token_positions', 'with_ing', 'caption_prompt', 'Readout', 'locate', 'Segmenter']
+           'MAX_SCORE_SIDE', 'DISPLAY_SIDE', 'EMBEDDED_MODEL', 'CAPTURES', 'EncodeSettings', 'PassSettings',
+           'PostSettings', 'recipe_settings', 'stage_settings', 'resolve_settings', 'Segmentation', 'resolve_device',
+           'load_components', 'build_prompt', 'token_positions', 'with_ing', 'caption_prompt', 'Readout', 'locate',
+           'Segmenter']
 
 # %% ../nbs/03_segmenter.ipynb #56139983
 PRESETS = {
@@ -160,9 +161,24 @@ def resolve_settings(model_defaults: dict | None = None, recipe: str | None = No
     return {k: v for stage in STAGES for k, v in asdict(stage_settings(s, stage)).items()}
 
 # %% ../nbs/03_segmenter.ipynb #9492c0eb
+MAX_SCORE_SIDE = 2048     # per-class scores are kept at the image's size up to this many pixels on the longest side
+DISPLAY_SIDE = 1024       # overlays are drawn at most this large
+
+def _fit_side(hw, side: int) -> tuple:
+    "`hw` scaled down (aspect kept) so its longest side is at most `side`."
+    h, w = hw
+    f = min(1.0, side / max(h, w))
+    return (max(1, round(h * f)), max(1, round(w * f)))
+
+def _resize_mask(mask: np.ndarray, hw) -> np.ndarray:
+    "A label map resized to `hw` by nearest neighbour."
+    if tuple(mask.shape) == tuple(hw): return mask
+    return np.asarray(Image.fromarray(mask).resize(hw[::-1], Image.NEAREST))
+
 @dataclass
 class Segmentation:
-    "A segmented image: `mask` (H×W uint8; 0 = background, i = labels[i-1]), `scores` (K×H×W in [0,1]), labels, settings."
+    """A segmented image: `mask` (H×W uint8; 0 = background, i = labels[i-1]), `scores` (K×h×w in [0,1]: the image's
+    size, up to `MAX_SCORE_SIDE` on the longest side), labels, settings."""
     mask: np.ndarray
     scores: np.ndarray
     labels: list
@@ -186,15 +202,41 @@ class Segmentation:
             ncol = 1 + (k if show_scores else 0)
             fig, axs = plt.subplots(1, ncol, figsize=(3.2 * ncol, 3.2), squeeze=False); ax = axs[0, 0]
         else: fig, axs = ax.figure, None
-        base = np.asarray(self.image.resize(self.mask.shape[::-1])) / 255 if self.image is not None else np.ones((*self.mask.shape, 3))
-        over = np.where(self.mask[..., None] > 0, (1 - alpha) * base + alpha * pal[self.mask], base)
+        hw = _fit_side(self.mask.shape, DISPLAY_SIDE)                    # a 48-megapixel photo is drawn at ≤ 1024 px
+        mask = _resize_mask(self.mask, hw)
+        base = np.asarray(self.image.resize(hw[::-1]), dtype=np.float32) / 255 if self.image is not None else np.ones((*hw, 3), np.float32)
+        over = np.where(mask[..., None] > 0, (1 - alpha) * base + alpha * pal[mask].astype(np.float32), base)
         ax.imshow(over); ax.axis('off')
-        ax.legend(handles=[Patch(color=pal[i + 1], label=l) for i, l in enumerate(self.labels) if (self.mask == i + 1).any()],
+        ax.legend(handles=[Patch(color=pal[i + 1], label=l) for i, l in enumerate(self.labels) if (mask == i + 1).any()],
                   loc='lower right', fontsize=7, framealpha=0.7)
         if show_scores and axs is not None:
             for i, l in enumerate(self.labels):
                 a = axs[0, i + 1]; a.imshow(self.scores[i], vmin=0, vmax=1, cmap='inferno'); a.set_title(l, fontsize=9); a.axis('off')
         return fig
+
+    def _class_masks(self):
+        "(label, boolean mask at full size, mean score inside it) for each class present."
+        for i, l in enumerate(self.labels):
+            m = self.mask == i + 1
+            if not m.any(): continue
+            ms = _resize_mask(m.astype(np.uint8), self.scores.shape[-2:]).astype(bool)
+            yield l, m, float(self.scores[i][ms].mean()) if ms.any() else 0.0
+
+    def to_hf(self) -> list[dict]:
+        "transformers' image-segmentation output: `[{'label', 'score' (mean class score inside the mask), 'mask' (PIL 'L', 255 on the class)}]`."
+        return [dict(label=l, score=sc, mask=Image.fromarray(m.astype(np.uint8) * 255, mode='L')) for l, m, sc in self._class_masks()]
+
+    def to_coco(self, image_id=0, category_ids: dict | None = None) -> list[dict]:
+        "COCO results: one annotation per class present, its mask as RLE (pycocotools), with area, bbox and score."
+        try: from pycocotools import mask as rle
+        except ImportError: raise ImportError("to_coco needs pycocotools: pip install pycocotools") from None
+        ids = category_ids or {l: i + 1 for i, l in enumerate(self.labels)}
+        out = []
+        for l, m, sc in self._class_masks():
+            r = rle.encode(np.asfortranarray(m.astype(np.uint8)))
+            out.append(dict(image_id=image_id, category_id=ids[l], segmentation=dict(size=r['size'], counts=r['counts'].decode('ascii')),
+                            area=float(rle.area(r)), bbox=[float(x) for x in rle.toBbox(r)], score=sc))
+        return out
 
 # %% ../nbs/03_segmenter.ipynb #2e6bce03
 EMBEDDED_MODEL = DATA / 'shapes-sd'
@@ -204,8 +246,10 @@ def _looks_like_path(s: str) -> bool:
     return s.startswith(('.', '/', '~')) or s.count('/') > 1 or '\\' in s
 
 def resolve_device(device='auto', dtype='auto'):
-    "'auto' → CUDA (float16) when available, else CPU (float32); float16 on CPU is refused with the fix."
-    try: dev = torch.device('cuda' if device == 'auto' and torch.cuda.is_available() else ('cpu' if device == 'auto' else device))
+    "'auto' → CUDA (float16) when available — the process's own GPU under `accelerate launch` — else CPU (float32); float16 on CPU is refused with the fix."
+    rank = os.environ.get('LOCAL_RANK')
+    auto = f'cuda:{rank}' if rank is not None and torch.cuda.device_count() > int(rank) else 'cuda'
+    try: dev = torch.device(auto if device == 'auto' and torch.cuda.is_available() else ('cpu' if device == 'auto' else device))
     except RuntimeError: raise ValueError(f"device {device!r} is not a device name; use 'auto', 'cpu', 'cuda' or 'cuda:N'") from None
     if dev.type == 'cuda' and not torch.cuda.is_available():
         raise ValueError(f"device {device!r} asked for CUDA, but this PyTorch ({torch.__version__}) sees no CUDA GPU; "
@@ -366,14 +410,15 @@ class Readout:
             if isinstance(self.self_attn, list):
                 c = torch.cat([refine(S, c[i:i + 1], p.refine, p.n_iter, p.entropy) for i, S in enumerate(self.self_attn)])
             else: c = refine(self.self_attn, c, p.refine, p.n_iter, p.entropy)
-            hw = self.image.size[::-1] if self.image is not None else c.shape[-2:]
+            hw = _fit_side(self.image.size[::-1], MAX_SCORE_SIDE) if self.image is not None else c.shape[-2:]
             self._key, self._scores = key, calibrate(upsample(c, hw), p.calibrate).cpu()
         return self._scores
 
     def mask(self, **overrides) -> np.ndarray:
-        "Label map `(H, W)` uint8: 0 = background, i = labels[i - 1]."
+        "Label map `(H, W)` uint8 at the image's size: 0 = background, i = labels[i - 1]."
         p = self.post(**overrides)
-        return decide(self.scores(**overrides), p.background, p.threshold).numpy().astype(np.uint8)
+        m = decide(self.scores(**overrides), p.background, p.threshold).numpy().astype(np.uint8)
+        return _resize_mask(m, self.image.size[::-1]) if self.image is not None else m
 
     def segmentation(self, **overrides) -> Segmentation:
         "Mask, scores, labels and the settings that made them."

@@ -87,3 +87,16 @@ def test_papermill_sees_every_documented_parameter():
         cell = next(c for c in nb['cells'] if 'parameters' in c.get('metadata', {}).get('tags', []))
         assigned = re.findall(r'^(\w+)\s*=', ''.join(cell['source']), re.M)
         assert assigned and sorted(pm.inspect_notebook(str(ROOT / 'nbs' / f'{name}.ipynb'))) == sorted(assigned), name
+
+
+def test_eval_notebook_on_two_processes_matches_one(tmp_path):
+    "nbs/eval.ipynb with num_processes=2 (accelerate's notebook_launcher, CPU) gives the metrics of one process."
+    import papermill as pm
+    runs = {}
+    for n in (1, 2):
+        out = tmp_path / f'p{n}'
+        pm.execute_notebook(str(ROOT / 'nbs' / 'eval.ipynb'), str(tmp_path / f'p{n}.ipynb'), cwd=str(ROOT), progress_bar=False,
+                            parameters=dict(limit=4, batch_size=1, num_processes=n, output_dir=str(out), n_show=2), kernel_name='python3')
+        runs[n] = json.loads((out / 'metrics.json').read_text())
+    assert runs[2]['n_processes'] == 2 and runs[1]['n_processes'] == 1
+    assert all(runs[1][k] == runs[2][k] for k in ('miou', 'iou', 'confusion', 'n_images'))
