@@ -10,7 +10,9 @@ __all__ = []
 from .io import load_image, save_mask
 from .attention import trace, AttentionMaps, SelfAttention, attention_layers, select_layers
 from .maps import aggregate, refine, decide
-from .segmenter import Segmenter, Readout, Segmentation, EMBEDDED_MODEL
-from .labels import AttentionLabeler, DiffusionLabeler, BlipClipLabeler, GroundTruthLabeler, LabelCache, Labels
+from .segmenter import Segmenter, Readout, Segmentation, EMBEDDED_MODEL, RECIPES, recipe_settings
+from .labels import (AttentionLabeler, DiffusionLabeler, BlipClipLabeler, GroundTruthLabeler, LabelCache, Labels,
+                            BlipCaptioner, ShapesCaptioner)
 from .datasets import get_dataset
+from .evaluate import evaluate
 from .metrics import ConfusionMatrix
