@@ -14,5 +14,4 @@ from .segmenter import Segmenter, Readout, Segmentation, EMBEDDED_MODEL, RECIPES
 from .labels import (AttentionLabeler, DiffusionLabeler, BlipClipLabeler, GroundTruthLabeler, LabelCache, Labels,
                             BlipCaptioner, ShapesCaptioner)
 from .datasets import get_dataset
-from .evaluate import evaluate
 from .metrics import ConfusionMatrix
