@@ -217,6 +217,9 @@ class AttentionMaps:
         dense = self.get('self', res, calls)
         if heads is not None and any(m.ndim == 3 for _, _, m in dense):
             raise ValueError("these self-attention maps were averaged over heads when recorded; trace with heads='keep' or self_as='qk' to pick heads")
+        if heads is not None:
+            n_heads = min([m.shape[1] for _, _, m in dense] + [q.shape[1] for (n, c), (q, k, s) in self.qk.items() if self.layers[n].res == res])
+            if max(heads) >= n_heads: raise ValueError(f"self_heads {list(heads)}: the self-attention layers at {res}² have {n_heads} heads")
         parts = [m[idx] if m.ndim == 3 else m[idx][:, hs].mean(1) for l, c, m in dense]
         parts += [(q[idx][:, hs], k[idx][:, hs], s) for (n, c), (q, k, s) in self.qk.items() if self.layers[n].res == res and c in calls]
         if not parts: raise ValueError(f"no self-attention recorded for calls {list(calls)}")

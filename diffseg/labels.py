@@ -12,9 +12,9 @@ from .io import DATA, load_image, write_json, read_json as read_json_file
 from .segmenter import build_prompt
 
 # %% auto #0
-__all__ = ['SEED_KEYS', 'STOP', 'Labels', 'AttentionLabeler', 'DiffusionLabeler', 'GroundTruthLabeler', 'LabelCache',
-           'BlipCaptioner', 'ShapesCaptioner', 'CaptionCache', 'read_synonyms', 'caption_words', 'synonym_matches',
-           'image_similarity', 'text_similarity', 'BlipClipLabeler']
+__all__ = ['SEED_KEYS', 'STOP', 'Labels', 'AttentionLabeler', 'prediction_target', 'DiffusionLabeler', 'GroundTruthLabeler',
+           'LabelCache', 'BlipCaptioner', 'ShapesCaptioner', 'CaptionCache', 'read_synonyms', 'caption_words',
+           'synonym_matches', 'image_similarity', 'text_similarity', 'BlipClipLabeler']
 
 # %% ../nbs/07_labels.ipynb #f1547273
 @dataclass
@@ -83,6 +83,14 @@ class AttentionLabeler(_ModelLabeler):
             out.update(zip(c, peak.tolist()))
         return out
 
+def prediction_target(scheduler, x0, eps, t):
+    "What the UNet predicts, by the scheduler's `prediction_type`: the noise ε, the velocity v (SD 2.x-768) or the clean sample."
+    kind = scheduler.config.get('prediction_type', 'epsilon')
+    if kind == 'epsilon': return eps
+    if kind == 'v_prediction': return scheduler.get_velocity(x0, eps, t)
+    if kind == 'sample': return x0
+    raise ValueError(f"the diffusion labeler does not know prediction_type {kind!r} (epsilon, v_prediction, sample)")
+
 class DiffusionLabeler(_ModelLabeler):
     "Present classes from the segmentation model's own denoising error (a diffusion-classifier score)."
     key = 'diffusion_labeler'
@@ -99,8 +107,9 @@ class DiffusionLabeler(_ModelLabeler):
         for k in range(s['n_noise']):
             for t in s['timesteps']:
                 zt, eps, tt = seg.noised(z0, (t,), s['seed'] + k)        # the segmenter's own seeded noising
+                target = prediction_target(seg.scheduler, z0, eps, tt)   # ε, or v for v-prediction models
                 pred = seg.unet(zt.expand(len(prompts), -1, -1, -1), tt.expand(len(prompts)), emb).sample
-                errs += ((pred.float() - eps.float()) ** 2).mean(dim=(1, 2, 3))
+                errs += ((pred.float() - target.float()) ** 2).mean(dim=(1, 2, 3))
         drop = (errs[0] - errs[1:]) / errs[0]
         return dict(zip(voc, drop.tolist()))
 

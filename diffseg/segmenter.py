@@ -16,10 +16,10 @@ from .maps import NORMS, aggregate, fuse_tokens, refine, decide, calibrate, upsa
 
 # %% auto #0
 __all__ = ['PRESETS', 'CHOICES', 'STAGES', 'STAGE_OF', 'SETTING_NAMES', 'ISEG_CROSS', 'RECIPES', 'RECIPE_DATASETS',
-           'MAX_SCORE_SIDE', 'DISPLAY_SIDE', 'EMBEDDED_MODEL', 'CAPTURES', 'EncodeSettings', 'PassSettings',
-           'PostSettings', 'recipe_settings', 'stage_settings', 'resolve_settings', 'Segmentation', 'resolve_device',
-           'load_components', 'build_prompt', 'token_positions', 'with_ing', 'caption_prompt', 'Readout', 'locate',
-           'Segmenter']
+           'MAX_SCORE_SIDE', 'DISPLAY_SIDE', 'EMBEDDED_MODEL', 'SUPPORTED', 'CAPTURES', 'EncodeSettings',
+           'PassSettings', 'PostSettings', 'recipe_settings', 'stage_settings', 'resolve_settings', 'Segmentation',
+           'resolve_device', 'load_components', 'build_prompt', 'token_positions', 'with_ing', 'caption_prompt',
+           'Readout', 'locate', 'Segmenter']
 
 # %% ../nbs/03_segmenter.ipynb #56139983
 PRESETS = {
@@ -263,13 +263,33 @@ def resolve_device(device='auto', dtype='auto'):
         raise ValueError("float16 is not supported on the CPU; use dtype='float32' (or 'auto'), or device='cuda'")
     return dev, dt
 
-def load_components(model=None, dtype=torch.float32):
+SUPPORTED = "Stable Diffusion 1.x and 2.x folders (StableDiffusionPipeline layout: 512 or 768 px, ε- or v-prediction)"
+
+def _check_family(local: Path):
+    "Refuse, with what is supported, a diffusers folder of a family diffseg does not read yet (SDXL, PixArt, SD3, FLUX, …)."
+    index = local / 'model_index.json'
+    cls = read_json(index, 'pipeline index').get('_class_name', '') if index.exists() else ''
+    other = [d for d in ('text_encoder_2', 'text_encoder_3', 'transformer') if (local / d).is_dir()]
+    if other or (cls and 'StableDiffusion' not in cls) or cls.startswith(('StableDiffusionXL', 'StableDiffusion3')):
+        raise ValueError(f"{local} holds a {cls or 'pipeline'} ({', '.join(other) or 'no UNet/CLIP layout'}); diffseg reads {SUPPORTED}. "
+                         f"SDXL, PixArt, SD3 and FLUX are not supported yet.")
+
+def _variant(local: Path, variant):
+    "The weights variant to load: as given, or the only one a folder has when it has no plain weights (e.g. '*.fp16.safetensors')."
+    if variant is not None or not (local / 'unet').is_dir(): return variant
+    names = [p.name for p in (local / 'unet').iterdir() if p.name.startswith('diffusion_pytorch_model')]
+    if any(n in ('diffusion_pytorch_model.safetensors', 'diffusion_pytorch_model.bin') for n in names): return None
+    found = sorted({n.split('.')[1] for n in names if n.count('.') == 2})
+    return found[0] if len(found) == 1 else None
+
+def load_components(model=None, dtype=torch.float32, variant=None):
     "(vae, text_encoder, tokenizer, unet, scheduler, defaults, name, local folder or None) from a local folder, a hub id or the embedded model."
     from diffusers import AutoencoderKL, UNet2DConditionModel, DDPMScheduler
     from transformers import AutoTokenizer, CLIPTextModel
     src = str(model) if model is not None else str(EMBEDDED_MODEL)
     local = Path(src).expanduser()
     if local.exists():
+        _check_family(local)
         if not (local / 'unet' / 'config.json').exists():
             raise ValueError(f"{local} is not a diffusers Stable Diffusion folder: expected unet/, vae/, text_encoder/, "
                              f"tokenizer/ and scheduler/ subfolders (as saved by `pipeline.save_pretrained`)")
@@ -277,19 +297,23 @@ def load_components(model=None, dtype=torch.float32):
         if missing: raise ValueError(f"model folder {local} has no {', '.join(d + '/' for d in missing)} "
                                      f"(a Stable Diffusion folder has unet/, vae/, text_encoder/, tokenizer/ and scheduler/)")
         src = str(local.resolve())
+        variant = _variant(local, variant)
     elif _looks_like_path(src):
         raise FileNotFoundError(f"model folder not found: {src}")
+    part = 'vae'
     try:
-        kw = dict(torch_dtype=dtype)
-        vae = AutoencoderKL.from_pretrained(src, subfolder='vae', **kw)
-        text = CLIPTextModel.from_pretrained(src, subfolder='text_encoder', **kw)
-        tok = AutoTokenizer.from_pretrained(src, subfolder='tokenizer')
-        unet = UNet2DConditionModel.from_pretrained(src, subfolder='unet', **kw)
+        kw = dict(torch_dtype=dtype, variant=variant)
+        vae = AutoencoderKL.from_pretrained(src, subfolder='vae', **kw); part = 'text_encoder'
+        text = CLIPTextModel.from_pretrained(src, subfolder='text_encoder', **kw); part = 'tokenizer'
+        tok = AutoTokenizer.from_pretrained(src, subfolder='tokenizer'); part = 'unet'
+        unet = UNet2DConditionModel.from_pretrained(src, subfolder='unet', **kw); part = 'scheduler'
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
             sched = DDPMScheduler.from_pretrained(src, subfolder='scheduler')
     except (OSError, ValueError) as e:
-        if local.exists(): raise
+        if local.exists():
+            raise ValueError(f"cannot load {part}/ of {local} ({type(e).__name__}: {str(e).splitlines()[0]})"
+                             + (f"; its weights may be a variant: pass variant='fp16' (or the variant's name)" if part in ('vae', 'text_encoder', 'unet') and variant is None else '')) from None
         raise OSError(f"could not load {src!r} from the Hugging Face hub ({type(e).__name__}: {str(e).splitlines()[0]}). "
                       f"If this machine is offline, download the model elsewhere and point `model` at the local folder "
                       f"(`model='/path/to/stable-diffusion-v1-5'`).") from None
@@ -448,11 +472,11 @@ CAPTURES = ('settings', 'all', 'cross')
 class Segmenter:
     "Open-vocabulary semantic segmentation from a diffusion UNet's attention. Use `from_pretrained`."
     def __init__(self, vae, text_encoder, tokenizer, unet, scheduler, device='cpu', dtype=torch.float32, defaults=None, name='',
-                 user_defaults=None, source=None):
+                 user_defaults=None, source=None, adopt: bool = False):
         self.source = source                  # the local folder the weights came from (None: built in memory or a hub id)
         self.vae, self.text_encoder, self.tokenizer, self.unet, self.scheduler = vae, text_encoder, tokenizer, unet, scheduler
         self.device, self.dtype, self.defaults, self.name = torch.device(device), dtype, defaults or {}, name
-        for m in (vae, text_encoder, unet):
+        for m in (vae, text_encoder, unet) if not adopt else ():   # adopted modules (from_pipe) stay exactly as the caller has them
             m.to(self.device).eval().requires_grad_(False)
             if next(m.parameters()).dtype != dtype: m.to(dtype)
         self.vae_scale = 2 ** (len(vae.config.block_out_channels) - 1)
@@ -476,11 +500,24 @@ class Segmenter:
         finally: sync(); self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - t
 
     @classmethod
-    def from_pretrained(cls, model=None, device='auto', dtype='auto', **settings):
-        "Load from a local diffusers SD folder, a hub id, or (None) the embedded model; `settings` become defaults."
+    def from_pretrained(cls, model=None, device='auto', dtype='auto', variant=None, **settings):
+        "Load from a local diffusers SD folder, a hub id, or (None) the embedded model (`variant`: e.g. 'fp16' weights); `settings` become defaults."
         dev, dt = resolve_device(device, dtype)
-        vae, text, tok, unet, sched, defaults, name, source = load_components(model, dt)
+        vae, text, tok, unet, sched, defaults, name, source = load_components(model, dt, variant)
         return cls(vae, text, tok, unet, sched, dev, dt, defaults, name, user_defaults=settings, source=source)
+
+    @classmethod
+    def from_pipe(cls, pipe, **settings):
+        "Segment with a Stable Diffusion pipeline you already loaded: its modules are used as they are — not moved, re-cast or changed."
+        missing = [c for c in ('vae', 'text_encoder', 'tokenizer', 'unet', 'scheduler') if getattr(pipe, c, None) is None]
+        if missing or getattr(pipe, 'text_encoder_2', None) is not None:
+            raise ValueError(f"from_pipe takes a {SUPPORTED.split(' (')[0]} pipeline; this {type(pipe).__name__} "
+                             + (f"has no {missing}" if missing else "has a second text encoder (SDXL is not supported yet)"))
+        from diffusers import DDPMScheduler
+        sched = DDPMScheduler.from_config(pipe.scheduler.config)   # for noising only; the pipeline's own scheduler is left alone
+        name = getattr(pipe, 'name_or_path', '') or getattr(pipe.config, '_name_or_path', '') or type(pipe).__name__
+        return cls(pipe.vae, pipe.text_encoder, pipe.tokenizer, pipe.unet, sched, pipe.unet.device, pipe.unet.dtype, {}, str(name),
+                   user_defaults=settings, adopt=True)
 
     def fingerprint(self) -> str:
         "Content identity of the model: its folder's files (hashes cached by path, size, mtime), else its parameters and vocabulary."
