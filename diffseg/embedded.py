@@ -16,7 +16,8 @@ from .attention import trace
 # %% auto #0
 __all__ = ['SPECIALS', 'WORDS', 'SD_BETAS', 'build_tokenizer', 'build_models', 'scenes_to_tensor', 'random_captions',
            'encode_text', 'train_vae', 'encode_latents', 'object_masks', 'word_targets', 'word_inside',
-           'grounding_loss', 'train_unet', 'save_pipeline', 'random_model', 'random_sd15', 'train_embedded']
+           'grounding_loss', 'train_unet', 'save_pipeline', 'random_model', 'random_sd15', 'clip_tokenizer',
+           'train_embedded']
 
 # %% ../nbs/09_embedded_model.ipynb #4ea02b3c
 SPECIALS = ['[PAD]', '[UNK]', '<|startoftext|>', '<|endoftext|>']
@@ -220,6 +221,31 @@ def random_sd15(scale: str = 'sd15', seed: int = 0, sample_size: int = 64):
         num_attention_heads=12 // (2 if w > 1 else 1), max_position_embeddings=77, pad_token_id=tok.pad_token_id,
         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id))
     return vae, text, tok, unet, DDPMScheduler(**SD_BETAS)
+
+# %% ../nbs/09_embedded_model.ipynb #c11b0002
+def _bytes_to_unicode() -> dict:
+    "CLIP's reversible byte → printable-character table."
+    bs = list(range(ord('!'), ord('~') + 1)) + list(range(ord('¡'), ord('¬') + 1)) + list(range(ord('®'), ord('ÿ') + 1))
+    cs, n = bs[:], 0
+    for b in range(256):
+        if b not in bs: bs.append(b); cs.append(256 + n); n += 1
+    return dict(zip(bs, map(chr, cs)))
+
+def clip_tokenizer(dest=None):
+    "A `CLIPTokenizerFast` with CLIP's real 49,408-token BPE vocabulary, built offline from open_clip's packaged file."
+    import gzip, importlib.util, tempfile
+    from transformers import CLIPTokenizerFast
+    spec = importlib.util.find_spec('open_clip')
+    if spec is None: raise ImportError("clip_tokenizer needs CLIP's vocabulary from the open_clip_torch wheel: pip install --no-deps open_clip_torch")
+    src = Path(list(spec.submodule_search_locations)[0]) / 'bpe_simple_vocab_16e6.txt.gz'
+    merges = gzip.open(src).read().decode('utf-8').split('\n')[1:49152 - 256 - 2 + 1]
+    merges = [tuple(m.split()) for m in merges]
+    vocab = list(_bytes_to_unicode().values())
+    vocab = vocab + [v + '</w>' for v in vocab] + [''.join(m) for m in merges] + ['<|startoftext|>', '<|endoftext|>']
+    dest = Path(dest or tempfile.mkdtemp()); dest.mkdir(parents=True, exist_ok=True)
+    (dest / 'vocab.json').write_text(json.dumps({t: i for i, t in enumerate(vocab)}))
+    (dest / 'merges.txt').write_text('#version: 0.2\n' + '\n'.join(' '.join(m) for m in merges) + '\n')
+    return CLIPTokenizerFast(str(dest / 'vocab.json'), str(dest / 'merges.txt'), model_max_length=77, pad_token='<|endoftext|>')
 
 # %% ../nbs/09_embedded_model.ipynb #72c28fe5
 def train_embedded(out_dir, n_scenes=30000, vae_steps=600, unet_steps=1600, batch_size=64, vae_batch_size=32, seed=0,
