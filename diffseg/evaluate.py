@@ -11,16 +11,11 @@ import numpy as np, torch
 from PIL import Image
 from filelock import FileLock, Timeout
 from .metrics import ConfusionMatrix
-from .io import save_mask, read_mask, write_json, read_json, remove_stale_tmp, file_digest
-
-def read_json_or_none(path):
-    try: return json.loads(Path(path).read_text())
-    except (OSError, ValueError): return None
+from .io import save_mask, read_mask, write_json, read_json, remove_stale_tmp, file_digest, resize_mask
 from .maps import decide
 
 # %% auto #0
-__all__ = ['ORACLE_THRESHOLDS', 'read_json_or_none', 'versions', 'label_source', 'to_dataset_ids', 'run_identity', 'evaluate',
-           'threshold_sweep']
+__all__ = ['ORACLE_THRESHOLDS', 'versions', 'label_source', 'to_dataset_ids', 'run_identity', 'evaluate', 'threshold_sweep']
 
 # %% ../nbs/08_evaluate.ipynb #514d5e91
 def versions() -> dict:
@@ -67,12 +62,13 @@ def run_identity(seg, dataset, labels, settings: dict, **extra) -> dict:
 
 ORACLE_THRESHOLDS = tuple(np.round(np.arange(0.30, 0.745, 0.01), 2).tolist())
 
-def _sparse_counts(pred, gt, n) -> list:
-    "Non-zero entries of one image's confusion matrix, as [[gt·n + pred, count], ...] (255 ignored)."
-    keep = gt != 255
-    c = np.bincount(gt[keep].astype(np.int64) * n + pred[keep].astype(np.int64), minlength=n * n)
-    nz = np.nonzero(c)[0]
-    return [[int(i), int(c[i])] for i in nz]
+def _oracle_record(scores, labels, gt, dataset) -> dict:
+    "One image's confusion matrix (sparse) at every oracle threshold: decided as the mask is, at the ground truth's size."
+    n, sc = len(dataset.classes), torch.from_numpy(scores) if scores is not None else None
+    def at(t):
+        pred = np.zeros_like(gt) if sc is None else resize_mask(to_dataset_ids(decide(sc, 'threshold', t).numpy().astype(np.uint8), labels, dataset), gt.shape)
+        return ConfusionMatrix(n).update(pred, gt).sparse()
+    return {str(t): at(t) for t in ORACLE_THRESHOLDS}
 
 def _finished(path: Path, gt: np.ndarray, n_classes: int):
     "A finished mask read back, or None (missing, unreadable, wrong size or class ids out of range: recomputed, and said so)."
@@ -167,7 +163,7 @@ def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progre
         preds, todo, orc = {}, [], {}
         for it in items:
             m = _finished(out / 'masks' / f'{it.id}.png', it.gt, n_cls)
-            o = read_json_or_none(out / 'oracle' / f'{it.id}.json') if oracle else {}
+            o = read_json(out / 'oracle' / f'{it.id}.json', default=None) if oracle else {}
             if m is not None and o is not None: preds[it.id], orc[it.id] = m, o
             else: todo.append(it)
         if todo:
@@ -182,15 +178,12 @@ def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progre
                                         progress=False, captions=caps, **settings) if with_labels else []
             for it, r in zip(with_labels, results):
                 preds[it.id] = to_dataset_ids(r.mask, labs[it.id], dataset)
-                if oracle:
-                    sc = torch.from_numpy(r.scores)
-                    orc[it.id] = {str(t): _sparse_counts(to_dataset_ids(decide(sc, 'threshold', t).numpy().astype(np.uint8), labs[it.id], dataset), it.gt, n_cls)
-                                  for t in ORACLE_THRESHOLDS}
+                if oracle: orc[it.id] = _oracle_record(r.scores, labs[it.id], it.gt, dataset)
             for it in todo:
                 if it.id not in preds:
                     if no_labels == 'skip': continue
                     preds[it.id] = np.zeros_like(it.gt)
-                    if oracle: orc[it.id] = {str(t): _sparse_counts(preds[it.id], it.gt, n_cls) for t in ORACLE_THRESHOLDS}
+                    if oracle: orc[it.id] = _oracle_record(None, [], it.gt, dataset)
                 if oracle: write_json(out / 'oracle' / f'{it.id}.json', orc[it.id])     # before the mask: a mask means both are done
                 save_mask(preds[it.id], out / 'masks' / f'{it.id}.png')
             secs += time.perf_counter() - t0; n_new += sum(it.id in preds for it in todo)
@@ -198,34 +191,26 @@ def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progre
             if it.id not in preds: skipped.append(it.id); continue
             cm.update(preds[it.id], it.gt)
             if oracle:
-                for t in ORACLE_THRESHOLDS:
-                    idx, cnt = np.array(orc[it.id][str(t)], dtype=np.int64).reshape(-1, 2).T
-                    cms_oracle[t].counts += np.bincount(idx, weights=cnt, minlength=n_cls * n_cls).astype(np.int64).reshape(n_cls, n_cls)
+                for t in ORACLE_THRESHOLDS: cms_oracle[t].add_sparse(orc[it.id][str(t)])
         n_done += len(items); pbar.update(len(items))
     pbar.close()
-    return dict(counts=cm.counts, oracle={t: c.counts for t, c in cms_oracle.items()} if oracle else None,
-                skipped=skipped, n_new=n_new, secs=secs, n_done=n_done)
+    return dict(cm=cm, oracle=cms_oracle, skipped=skipped, n_new=n_new, secs=secs, n_done=n_done)
 
 def _gather(result: dict, state) -> dict:
     "Every process's shard result, summed (in process order, so skipped ids stay in dataset order)."
     if state.num_processes == 1: return result
     from accelerate.utils import gather_object
+    from functools import reduce
     parts = gather_object([result])
-    out = dict(counts=sum(p['counts'] for p in parts), skipped=[i for p in parts for i in p['skipped']],
-               n_new=sum(p['n_new'] for p in parts), secs=sum(p['secs'] for p in parts), n_done=sum(p['n_done'] for p in parts),
-               oracle={t: sum(p['oracle'][t] for p in parts) for t in parts[0]['oracle']} if parts[0]['oracle'] else None)
-    return out
+    add = lambda key: reduce(lambda a, b: a + b, (p[key] for p in parts))
+    return dict(cm=add('cm'), skipped=[i for p in parts for i in p['skipped']], n_new=add('n_new'), secs=add('secs'), n_done=add('n_done'),
+                oracle={t: reduce(lambda a, b: a + b, (p['oracle'][t] for p in parts)) for t in parts[0]['oracle']} if parts[0]['oracle'] else None)
 
 def _report(result, state, dataset, out, prev, s, params, oracle) -> dict:
     "Dataset-level metrics from the gathered confusion matrices: metrics.json and a line in eval.txt."
-    r = result
-    cm = ConfusionMatrix(len(dataset.classes)); cm.counts = np.asarray(r['counts'], dtype=np.int64)
+    r, cm = result, result['cm']
     skipped, n_new, secs = r['skipped'], r['n_new'], r['secs']
-    curve = None
-    if oracle:
-        cms = {t: ConfusionMatrix(len(dataset.classes)) for t in ORACLE_THRESHOLDS}
-        for t, c in cms.items(): c.counts = np.asarray(r['oracle'][t], dtype=np.int64)
-        curve = {t: c.miou() for t, c in cms.items()}
+    curve = {t: c.miou() for t, c in r['oracle'].items()} if oracle else None
     best_t = max(curve, key=lambda t: -1 if curve[t] != curve[t] else curve[t]) if oracle else None
     metrics = dict(**cm.summary(dataset.classes), n_images=r['n_done'] - len(skipped), n_computed=n_new,
                    n_skipped_no_labels=len(skipped), skipped_no_labels=skipped, n_processes=state.num_processes,

@@ -11,7 +11,7 @@ from PIL import Image, ImageOps
 
 # %% auto #0
 __all__ = ['DATA', 'MODEL_FILES', 'is_url', 'fetch', 'load_image', 'palette', 'save_mask', 'read_mask', 'write_json', 'read_json',
-           'remove_stale_tmp', 'file_digest', 'folder_fingerprint']
+           'fit_side', 'resize_mask', 'remove_stale_tmp', 'file_digest', 'folder_fingerprint']
 
 # %% ../nbs/00_io.ipynb #a0010005
 def _data_dir() -> Path:
@@ -116,10 +116,26 @@ def write_json(path, obj) -> Path:
     text = json.dumps(_strict(obj), indent=1, default=str, allow_nan=False)
     return _atomic(path, lambda tmp: tmp.write_text(text))
 
-def read_json(path, what: str = 'JSON file'):
-    "Read a JSON file; a corrupt one fails with one message naming the file."
+_RAISE = object()
+
+def read_json(path, what: str = 'JSON file', default=_RAISE):
+    "Read a JSON file; a corrupt one fails with one message naming the file (or, with `default`, a missing or corrupt one gives `default`)."
     try: return json.loads(Path(path).read_text())
-    except json.JSONDecodeError as e: raise ValueError(f"{what} {path} is not valid JSON ({e}); fix or delete it") from None
+    except (OSError, json.JSONDecodeError) as e:
+        if default is not _RAISE: return default
+        if isinstance(e, OSError): raise
+        raise ValueError(f"{what} {path} is not valid JSON ({e}); fix or delete it") from None
+
+def fit_side(hw, side: int) -> tuple:
+    "`hw` scaled down (aspect kept) so its longest side is at most `side`."
+    h, w = hw
+    f = min(1.0, side / max(h, w))
+    return (max(1, round(h * f)), max(1, round(w * f)))
+
+def resize_mask(mask: np.ndarray, hw) -> np.ndarray:
+    "A label map resized to `hw` by nearest neighbour (unchanged when it already has that size)."
+    if tuple(mask.shape) == tuple(hw): return mask
+    return np.asarray(Image.fromarray(mask).resize(tuple(hw)[::-1], Image.NEAREST))
 
 def remove_stale_tmp(folder) -> int:
     "Delete temporary files (`.name.pid.tmp`) an interrupted write left in `folder` (and one level below); returns how many."

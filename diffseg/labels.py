@@ -126,7 +126,7 @@ SEED_KEYS = ('synonym_matching', 'image_similarity', 'text_similarity')
 class LabelCache:
     "Per-image label lists by rule, keyed by image file name, as in the seed's .json files."
     def __init__(self, rules: dict | None = None, use=('image_similarity', 'text_similarity', 'diffusion', 'ground_truth', 'threshold', 'best')):
-        self.rules, self.use = rules or {}, use
+        self.rules, self.use, self._index = rules or {}, use, None
 
     @classmethod
     def load(cls, path, vocabulary=None, aliases: dict | None = None, **kw) -> 'LabelCache':
@@ -151,17 +151,19 @@ class LabelCache:
 
     def add(self, key: str, labels: Labels):
         "Record `labels` for image file name `key`, under the rule that chose each name."
+        self._index = None                                    # keys change: rebuild the lookup on the next get
         for rule in self.rules.values(): rule.pop(key, None)
         for n in labels.names: self.rules.setdefault(labels.rules.get(n, 'diffusion'), {}).setdefault(key, []).append(n)
         for rule in SEED_KEYS: self.rules.setdefault(rule, {})
 
     def _key(self, id_):
         "The file's key for image `id_`: the key itself, or a file name or path whose stem is the id (the seed's VOC file has absolute paths)."
-        index = {}
-        for r in self.rules.values():
-            for k in r: index.setdefault(k, k); index.setdefault(Path(str(k)).stem, k)
+        if self._index is None:                              # built once, not on every lookup (5,000 lookups per COCO run)
+            self._index = {}
+            for r in self.rules.values():
+                for k in r: self._index.setdefault(k, k); self._index.setdefault(Path(str(k)).stem, k)
         for k in (id_, Path(str(id_)).name, Path(str(id_)).stem):
-            if k in index: return index[k]
+            if k in self._index: return self._index[k]
         raise KeyError(f"no labels for image {id_!r} in the label cache ({len({k for r in self.rules.values() for k in r})} images)")
 
     def get(self, id_, default=None) -> list[str]:

@@ -27,6 +27,18 @@ class ConfusionMatrix:
         self.counts += np.bincount(g * self.n + p, minlength=self.n ** 2).reshape(self.n, self.n)
         return self
 
+    def sparse(self) -> list:
+        "The non-zero counts as `[[gt·n + pred, count], ...]`: a compact, JSON-ready record of one image's matrix."
+        flat = self.counts.reshape(-1); nz = np.nonzero(flat)[0]
+        return [[int(i), int(flat[i])] for i in nz]
+
+    def add_sparse(self, entries) -> 'ConfusionMatrix':
+        "Add counts recorded by `sparse()`."
+        if len(entries):
+            idx, cnt = np.asarray(entries, dtype=np.int64).reshape(-1, 2).T
+            np.add.at(self.counts.reshape(-1), idx, cnt)
+        return self
+
     def __add__(self, other):
         out = ConfusionMatrix(self.n, self.ignore); out.counts = self.counts + other.counts
         return out

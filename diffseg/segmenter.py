@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
-from .io import DATA, load_image, palette, save_mask, read_json, folder_fingerprint
+from .io import DATA, load_image, palette, save_mask, read_json, folder_fingerprint, fit_side, resize_mask
 from .attention import trace, attention_layers
 from .maps import NORMS, aggregate, fuse_tokens, refine, decide, calibrate, upsample
 
@@ -164,17 +164,6 @@ def resolve_settings(model_defaults: dict | None = None, recipe: str | None = No
 MAX_SCORE_SIDE = 2048     # per-class scores are kept at the image's size up to this many pixels on the longest side
 DISPLAY_SIDE = 1024       # overlays are drawn at most this large
 
-def _fit_side(hw, side: int) -> tuple:
-    "`hw` scaled down (aspect kept) so its longest side is at most `side`."
-    h, w = hw
-    f = min(1.0, side / max(h, w))
-    return (max(1, round(h * f)), max(1, round(w * f)))
-
-def _resize_mask(mask: np.ndarray, hw) -> np.ndarray:
-    "A label map resized to `hw` by nearest neighbour."
-    if tuple(mask.shape) == tuple(hw): return mask
-    return np.asarray(Image.fromarray(mask).resize(hw[::-1], Image.NEAREST))
-
 @dataclass
 class Segmentation:
     """A segmented image: `mask` (H×W uint8; 0 = background, i = labels[i-1]), `scores` (K×h×w in [0,1]: the image's
@@ -202,8 +191,8 @@ class Segmentation:
             ncol = 1 + (k if show_scores else 0)
             fig, axs = plt.subplots(1, ncol, figsize=(3.2 * ncol, 3.2), squeeze=False); ax = axs[0, 0]
         else: fig, axs = ax.figure, None
-        hw = _fit_side(self.mask.shape, DISPLAY_SIDE)                    # a 48-megapixel photo is drawn at ≤ 1024 px
-        mask = _resize_mask(self.mask, hw)
+        hw = fit_side(self.mask.shape, DISPLAY_SIDE)                    # a 48-megapixel photo is drawn at ≤ 1024 px
+        mask = resize_mask(self.mask, hw)
         base = np.asarray(self.image.resize(hw[::-1]), dtype=np.float32) / 255 if self.image is not None else np.ones((*hw, 3), np.float32)
         over = np.where(mask[..., None] > 0, (1 - alpha) * base + alpha * pal[mask].astype(np.float32), base)
         ax.imshow(over); ax.axis('off')
@@ -219,7 +208,7 @@ class Segmentation:
         for i, l in enumerate(self.labels):
             m = self.mask == i + 1
             if not m.any(): continue
-            ms = _resize_mask(m.astype(np.uint8), self.scores.shape[-2:]).astype(bool)
+            ms = resize_mask(m.astype(np.uint8), self.scores.shape[-2:]).astype(bool)
             yield l, m, float(self.scores[i][ms].mean()) if ms.any() else 0.0
 
     def to_hf(self) -> list[dict]:
@@ -434,7 +423,7 @@ class Readout:
             if isinstance(self.self_attn, list):
                 c = torch.cat([refine(S, c[i:i + 1], p.refine, p.n_iter, p.entropy) for i, S in enumerate(self.self_attn)])
             else: c = refine(self.self_attn, c, p.refine, p.n_iter, p.entropy)
-            hw = _fit_side(self.image.size[::-1], MAX_SCORE_SIDE) if self.image is not None else c.shape[-2:]
+            hw = fit_side(self.image.size[::-1], MAX_SCORE_SIDE) if self.image is not None else c.shape[-2:]
             self._key, self._scores = key, calibrate(upsample(c, hw), p.calibrate).cpu()
         return self._scores
 
@@ -442,7 +431,7 @@ class Readout:
         "Label map `(H, W)` uint8 at the image's size: 0 = background, i = labels[i - 1]."
         p = self.post(**overrides)
         m = decide(self.scores(**overrides), p.background, p.threshold).numpy().astype(np.uint8)
-        return _resize_mask(m, self.image.size[::-1]) if self.image is not None else m
+        return resize_mask(m, self.image.size[::-1]) if self.image is not None else m
 
     def segmentation(self, **overrides) -> Segmentation:
         "Mask, scores, labels and the settings that made them."
@@ -715,7 +704,7 @@ class Segmenter:
             r = self._readout = self._attend_latents(self._latent[None], [self._image], [labels], s,
                                                      captions=None if captions is None else [captions])[0]
             self._readout_key = pass_key
-        post = {k: v for k, v in s.items() if STAGE_OF[k] == 'post'}
+        post = asdict(stage_settings(s, 'post'))
         with self.stage('maps'): r.scores(**post)
         with self.stage('mask'): return r.segmentation(**post)
 
@@ -727,7 +716,7 @@ class Segmenter:
         per_image = [self._distinct(_check_labels(l)) for l in labels] if labels and not isinstance(labels[0], str) else [self._distinct(_check_labels(labels))] * len(images)
         if len(per_image) != len(images): raise ValueError(f"got {len(images)} images but {len(per_image)} label lists")
         if not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"batch_size must be a whole number ≥ 1, not {batch_size!r}")
-        post, out = {k: v for k, v in s.items() if STAGE_OF[k] == 'post'}, []
+        post, out = asdict(stage_settings(s, 'post')), []
         for i in tqdm(range(0, len(images), batch_size), disable=not progress, desc='segment', unit='batch'):
             ims = [load_image(x) for x in images[i:i + batch_size]]
             readouts = self._attend_latents(self.encode(ims, s['image_size']), ims, per_image[i:i + batch_size], s,
