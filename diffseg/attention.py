@@ -209,19 +209,20 @@ class AttentionMaps:
         h, w = self.hw(items[0][0], items[0][1])
         return m.transpose(1, 2).reshape(m.shape[0], m.shape[2], h, w)
 
-    def self_operator(self, res: int, batch=0, calls=None, heads=None) -> SelfAttention:
-        "S̄ of one image at `res`: the mean over layers, calls, heads (all, or those listed) and the batch entries `batch` (an index or a list)."
+    def self_operator(self, res: int, batch=0, calls=None, heads=None, names=None) -> SelfAttention:
+        "S̄ of one image at `res`: the mean over layers (all, or those `names`), calls, heads (all, or those listed) and the batch entries `batch` (an index or a list)."
         self._check('self', res); calls = self._calls(calls)
+        keep = (lambda n: True) if names is None else (lambda n: n in set(names))
         idx = [batch] if isinstance(batch, int) else list(batch)
         hs = slice(None) if heads is None else list(heads)
-        dense = self.get('self', res, calls)
+        dense = [(l, c, m) for l, c, m in self.get('self', res, calls) if keep(l.name)]
         if heads is not None and any(m.ndim == 3 for _, _, m in dense):
             raise ValueError("these self-attention maps were averaged over heads when recorded; trace with heads='keep' or self_as='qk' to pick heads")
         if heads is not None:
             n_heads = min([m.shape[1] for _, _, m in dense] + [q.shape[1] for (n, c), (q, k, s) in self.qk.items() if self.layers[n].res == res])
             if max(heads) >= n_heads: raise ValueError(f"self_heads {list(heads)}: the self-attention layers at {res}² have {n_heads} heads")
         parts = [m[idx] if m.ndim == 3 else m[idx][:, hs].mean(1) for l, c, m in dense]
-        parts += [(q[idx][:, hs], k[idx][:, hs], s) for (n, c), (q, k, s) in self.qk.items() if self.layers[n].res == res and c in calls]
+        parts += [(q[idx][:, hs], k[idx][:, hs], s) for (n, c), (q, k, s) in self.qk.items() if self.layers[n].res == res and c in calls and keep(n)]
         if not parts: raise ValueError(f"no self-attention recorded for calls {list(calls)}")
         layer = next(l for l in self.layers.values() if l.kind == 'self' and l.res == res)
         return SelfAttention(parts, self.hw(layer, calls[0]))

@@ -34,7 +34,8 @@ def _segmenter(a, **settings):
 
 def _settings(a) -> dict:
     return {k: v for k, v in dict(mode=a.mode, threshold=a.threshold, background=a.background, refine=a.refine,
-                                  timesteps=a.timesteps, recipe=a.recipe if a.command == 'segment' else None).items() if v is not None}
+                                  timesteps=a.timesteps, recipe=a.recipe if a.command == 'segment' else None,
+                                  image_size=a.image_size, window=a.window, stride=a.stride).items() if v is not None}
 
 # %% ../nbs/12_cli.ipynb #e6a76d21
 def out_name(path) -> str:
@@ -90,7 +91,8 @@ def cmd_segment(a):
             im = load_image(path)
             names = labeler.predict(im, voc).names if auto else [x.strip() for x in a.labels.split(',') if x.strip()]
             prompts = [voc[n] for n in names] if auto else names
-            r = seg.set_image(im).segment(prompts, **_settings(a))
+            enc = {k: v for k, v in _settings(a).items() if k in ('image_size', 'window', 'stride')}     # encoding settings go to set_image
+            r = seg.set_image(im, **enc).segment(prompts, **{k: v for k, v in _settings(a).items() if k not in enc})
             r.labels = names
             base = out / names_of[path]
             _write(r, base, formats, k, coco)
@@ -152,9 +154,12 @@ def parser() -> argparse.ArgumentParser:
         q.add_argument('--quiet', action='store_true', help='no progress bars'); q.add_argument('--debug', action='store_true', help='show tracebacks')
         if settings:
             q.add_argument('--mode', choices=['single', 'per_class']); q.add_argument('--threshold', type=float)
-            q.add_argument('--background', choices=['threshold', 'iseg']); q.add_argument('--refine', choices=['none', 'once', 'iterative'])
+            q.add_argument('--background', choices=['threshold', 'iseg']); q.add_argument('--refine', choices=['none', 'once', 'iterative', 'twice'])
             q.add_argument('--timesteps', type=lambda s: [int(x) for x in s.split(',')], help='e.g. 100 or 100,200')
-            q.add_argument('--recipe', choices=['iseg', 'diffsegmenter'], help="a published method's settings (per dataset with eval)")
+            q.add_argument('--recipe', choices=['diffsegmenter', 'elbo-t2ialign', 'iseg'], help="a published method's settings (per dataset with eval)")
+            q.add_argument('--image-size', type=int, help="resize images to this side before encoding (default: the model's size; with --window, the image's own)")
+            q.add_argument('--window', type=int, help="sliding windows of this side (pixels, e.g. the model's size) over the image: small objects, large images")
+            q.add_argument('--stride', type=int, help='step between windows (default: half a window)')
     s = sub.add_parser('segment', help='segment images into the given labels'); common(s)
     s.add_argument('images', nargs='+'); s.add_argument('--labels', required=True, help="comma-separated class names, or 'auto'")
     s.add_argument('--vocabulary', default='shapes', help="with --labels auto: dataset name, class-list file or a,b,c")
@@ -176,12 +181,12 @@ def parser() -> argparse.ArgumentParser:
     e.set_defaults(fn=cmd_eval)
     return p
 
-FLAGS = ('mode', 'dtype', 'device', 'threshold', 'refine', 'background', 'timesteps', 'recipe', 'model')
+FLAGS = ('mode', 'dtype', 'device', 'threshold', 'refine', 'background', 'timesteps', 'recipe', 'model', 'image_size', 'window', 'stride')
 
 def _as_flags(msg: str) -> str:
     "Error messages name settings as Python arguments (`setting threshold=1.5`, `mode='per_class'`); on the command line, say the flag."
     msg = re.sub(r"setting (\w+)=(\S+?) is invalid", lambda m: f"--{m.group(1).replace('_', '-')} {m.group(2).strip(chr(39))} is invalid", msg)
-    return re.sub(r"\b(" + '|'.join(FLAGS) + r")='([^']*)'", lambda m: f"--{m.group(1)} {m.group(2)}", msg)
+    return re.sub(r"\b(" + '|'.join(FLAGS) + r")='([^']*)'", lambda m: f"--{m.group(1).replace('_', '-')} {m.group(2)}", msg)
 
 def main(argv=None) -> int:
     "Entry point of the `diffseg` console script."

@@ -114,10 +114,14 @@ def get_dataset(name: str = 'shapes', data_root=None, split: str | None = None, 
     classes, prompts = read_classes(name)
     if name == 'shapes':
         split = split or 'test'
-        if split not in shapes.SPLITS: raise ValueError(f"the shapes dataset has splits {list(shapes.SPLITS)}, not {split!r}")
-        ids = [f'shapes_{split}_{i:05d}' for i in range(n_shapes)]
+        world, sub = split.split('-', 1) if '-' in split else ('standard', split)
+        if sub not in shapes.SPLITS or world not in shapes.WORLDS:
+            raise ValueError(f"the shapes dataset has splits {list(shapes.SPLITS)}, not {split!r} (its other worlds' splits are named "
+                             f"like {[f'{w}-test' for w in shapes.WORLDS if w != 'standard']})")
+        prefix = 'shapes' if world == 'standard' else f'shapes-{world}'
+        ids = [f'{prefix}_{sub}_{i:05d}' for i in range(n_shapes)]
         def load(i):
-            s = shapes.scene(split, int(i.rsplit('_', 1)[1]))
+            s = shapes.scene(sub, int(i.rsplit('_', 1)[1]), world=world)
             return s.pil(), s.mask
     else:
         if data_root is None: raise ValueError(f"dataset {name!r} needs data_root: the folder holding VOCdevkit/ and COCO2014/\n{LAYOUTS[name]}")

@@ -83,7 +83,7 @@ def evaluate(seg, dataset, output_dir, labels='gt', batch_size: int = 8, progres
              recipe: str | None = None, captioner=None, no_labels: str = 'skip', oracle: bool = False, **settings) -> dict:
     """Segment every item of `dataset` into `output_dir`, resuming finished images; returns the metrics dict (also written).
 
-    `recipe`: a published method's settings for this dataset ('iseg', 'diffsegmenter'); `settings` override them.
+    `recipe`: a published method's settings for this dataset ('iseg', 'diffsegmenter', 'elbo-t2ialign'); `settings` override them.
     `captioner` (per-class recipes): captions that continue the prompt template, cached in `output_dir/captions.json`.
     `no_labels`: an image for which the label source names no class is 'skip'ped (the seed's protocol; counted and
     listed in the metrics) or predicted all 'background'. `oracle`: also report the seed's protocol — the best mIoU over

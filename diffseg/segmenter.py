@@ -12,14 +12,14 @@ import numpy as np, torch
 from PIL import Image
 from .io import DATA, load_image, palette, save_mask, read_json, folder_fingerprint, fit_side, resize_mask
 from .attention import trace, attention_layers
-from .maps import NORMS, aggregate, fuse_tokens, refine, decide, calibrate, upsample
+from .maps import NORMS, aggregate, fuse_tokens, refine, decide, calibrate, upsample, minmax
 
 # %% auto #0
 __all__ = ['PRESETS', 'CHOICES', 'STAGES', 'STAGE_OF', 'SETTING_NAMES', 'ISEG_CROSS', 'RECIPES', 'RECIPE_DATASETS',
            'MAX_SCORE_SIDE', 'DISPLAY_SIDE', 'EMBEDDED_MODEL', 'SUPPORTED', 'CAPTURES', 'EncodeSettings',
            'PassSettings', 'PostSettings', 'recipe_settings', 'stage_settings', 'resolve_settings', 'Segmentation',
            'resolve_device', 'load_components', 'build_prompt', 'token_positions', 'with_ing', 'caption_prompt',
-           'Readout', 'locate', 'Segmenter']
+           'elbo_temper', 'Readout', 'window_starts', 'TiledReadout', 'locate', 'predicted_noise', 'Segmenter']
 
 # %% ../nbs/03_segmenter.ipynb #56139983
 PRESETS = {
@@ -30,9 +30,9 @@ PRESETS = {
                       cross_weights={8: 0.3, 4: 0.5, 2: 0.1, 1: 0.1}, cross_norm='minmax', refine='once', n_iter=1, entropy=0.0,
                       calibrate='per_class', background='threshold', threshold=0.4),
 }
-CHOICES = dict(mode=tuple(PRESETS), token=('last', 'mean'), cross_norm=tuple(NORMS), refine=('none', 'once', 'iterative'),
+CHOICES = dict(mode=tuple(PRESETS), token=('last', 'mean'), cross_norm=tuple(NORMS), refine=('none', 'once', 'iterative', 'twice'),
                calibrate=('per_class', 'joint'), background=('threshold', 'iseg'), weighting=('compel', 'scale'),
-               fuse=('levels', 'iseg'), caption_style=('prefix', 'words'))
+               fuse=('levels', 'iseg'), caption_style=('prefix', 'words'), noise=('shared', 'per_timestep'), weights_per=('level', 'layer'))
 
 def _need(ok: bool, name: str, value, what: str):
     if not ok: raise ValueError(f"setting {name}={value!r} is invalid: {what}")
@@ -42,10 +42,11 @@ def _check_fields(obj):
     for f in fields(obj):
         v = getattr(obj, f.name)
         if f.name in CHOICES: _need(v in CHOICES[f.name], f.name, v, f"{f.name} must be one of {list(CHOICES[f.name])}")
-        elif f.name == 'timesteps':
+        elif f.name in ('timesteps', 'elbo_timesteps'):
             ts = v if isinstance(v, (list, tuple)) else [v]
-            _need(len(ts) > 0 and all(isinstance(t, (int, np.integer)) and not isinstance(t, bool) for t in ts), f.name, v,
-                  "must be a non-empty list of whole numbers, e.g. [100] or [100, 200]")
+            _need((len(ts) > 0 or f.name == 'elbo_timesteps') and all(isinstance(t, (int, np.integer)) and not isinstance(t, bool) for t in ts), f.name, v,
+                  "must be a non-empty list of whole numbers, e.g. [100] or [100, 200]" if f.name == 'timesteps' else
+                  "must be a list of whole numbers (empty: no per-class diffusion loss), e.g. [1, 51, 101]")
             object.__setattr__(obj, f.name, tuple(int(t) for t in ts))
         elif f.name == 'cross_weights':
             try: w = {int(k): float(x) for k, x in dict(v).items()}
@@ -64,20 +65,26 @@ def _check_fields(obj):
             ok = v is None or (isinstance(v, (list, tuple)) and len(v) > 0 and all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x >= 0 for x in v))
             _need(ok, f.name, v, "must be None (every head) or a non-empty list of head indices, e.g. [1, 2]")
             if v is not None: object.__setattr__(obj, f.name, tuple(int(x) for x in v))
-        elif f.name in ('token_weight', 'entropy', 'threshold'):
+        elif f.name in ('token_weight', 'entropy', 'threshold', 'elbo_strength', 'window_area'):
             ok = isinstance(v, (int, float, np.floating)) and not isinstance(v, bool) and np.isfinite(v)
-            lo, hi = {'token_weight': (1e-6, np.inf), 'entropy': (0, np.inf), 'threshold': (0, 1)}[f.name]
+            lo, hi = {'token_weight': (1e-6, np.inf), 'entropy': (0, np.inf), 'threshold': (0, 1), 'elbo_strength': (1e-6, np.inf),
+                      'window_area': (0, 1)}[f.name]
             _need(ok and lo <= v <= hi, f.name, v, f"must be a number in [{lo:g}, {hi:g}]")
             object.__setattr__(obj, f.name, float(v))
         elif f.name in ('template', 'joiner', 'suffix'): _need(isinstance(v, str), f.name, v, "must be a string")
-        elif f.name == 'image_size':
+        elif f.name == 'elbo_template': _need(isinstance(v, str) and '{}' in v, f.name, v, "must be a string with {} where the class goes, e.g. 'a photo of {}'")
+        elif f.name in ('image_size', 'window', 'stride'):
             _need(v is None or (isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 8), f.name, v,
-                  "must be None (the model's native size) or a whole number of pixels ≥ 8")
+                  {'image_size': "must be None (the model's native size; with `window`, the image's own size) or a whole number of pixels ≥ 8",
+                   'window': "must be None (no sliding windows) or a window side in pixels ≥ 8, e.g. the model's native size",
+                   'stride': "must be None (half the window) or a whole number of pixels ≥ 8"}[f.name])
 
 @dataclass(frozen=True)
 class EncodeSettings:
     "Applied when the image is resized and encoded."
     image_size: int | None = None
+    window: int | None = None         # sliding windows of this side (pixels) over the resized image, each passed on its own
+    stride: int | None = None         # step between windows (default: half the window)
     def __post_init__(self): _check_fields(self)
 
 @dataclass(frozen=True)
@@ -97,6 +104,9 @@ class PassSettings:
     cross_layers: tuple | None = None # cross-attention layers read (name fragments); None: every layer at the weighted levels
     self_layers: tuple | None = None  # self-attention layers at the finest level; None: all of them
     self_heads: tuple | None = None   # their heads; None: all
+    noise: str = 'shared'             # 'shared': one seeded ε for every timestep; 'per_timestep': one seeded ε per timestep
+    elbo_timesteps: tuple = ()        # timesteps of the per-class diffusion loss (ELBO-T2IAlign); empty: not computed
+    elbo_template: str = 'a photo of {}'   # the prompt each class's diffusion loss is measured under
     def __post_init__(self): _check_fields(self)
 
 @dataclass(frozen=True)
@@ -108,6 +118,9 @@ class PostSettings:
     refine: str = 'once'
     n_iter: int = 1
     entropy: float = 0.0
+    weights_per: str = 'level'        # 'layer': each cross layer weighs cross_weights[its factor] (a level weighs that × its layer count)
+    elbo_strength: float = 1.0        # before refinement, map ← minmax(map)^(strength^e), e = the class's min-max diffusion loss; 1: off
+    window_area: float = 0.04         # with windows: a class covering less of the image than this (whole-image pass) is read from the windows
     calibrate: str = 'per_class'
     background: str = 'threshold'
     threshold: float = 0.4
@@ -124,6 +137,11 @@ RECIPES = {
                  token='mean', token_weight=1.6, weighting='scale', cross_layers=ISEG_CROSS, self_layers=('up_blocks.3.attentions.1.',),
                  self_heads=(1, 2), cross_weights={4: 0.7, 2: 0.3}, fuse='iseg', refine='iterative', n_iter=8, entropy=0.015,
                  calibrate='per_class', background='iseg', threshold=0.4),
+    'elbo-t2ialign': dict(mode='single', timesteps=tuple(range(20, 201, 20)), noise='per_timestep', template='a photo of {}', joiner=', ',
+                          suffix='', token='mean', token_weight=1.0, weighting='scale', cross_layers=None, self_layers=None, self_heads=None,
+                          cross_weights={1: 1.0, 2: 1.0, 4: 10.0, 8: 15.0}, weights_per='layer', cross_norm='none', fuse='levels',
+                          elbo_timesteps=tuple(range(1, 999, 50)), elbo_template='a photo of {}', elbo_strength=3.0, refine='twice',
+                          calibrate='per_class', background='threshold', threshold=0.4),
     'diffsegmenter': dict(mode='per_class', timesteps=(100,), template='a photography of {}', joiner=' and ', suffix='', token='last',
                           token_weight=1.21, weighting='compel', ing_offset=1, caption_style='words', cross_layers=None, self_layers=None,
                           self_heads=None, cross_weights={8: 0.3, 4: 0.5, 2: 0.1, 1: 0.1}, cross_norm='minmax', fuse='levels',
@@ -379,6 +397,12 @@ def _check_post(overrides: dict):
             raise ValueError(f"{k} applies {'in the UNet pass' if STAGE_OF[k] == 'pass' else 'when the image is encoded'}, "
                              f"which this readout is past: run the pass again with {k}=... (Segmenter.attend or segment)")
 
+def elbo_temper(c: torch.Tensor, losses: torch.Tensor, strength: float) -> torch.Tensor:
+    "ELBO-T2IAlign's calibration: each class map min-maxed and raised to strength^e, e = the class's loss min-maxed over the image's classes."
+    l = losses.float().to(c.device)
+    e = (l - l.min()) / (l.max() - l.min() + 1e-10)
+    return minmax(c.float()) ** (strength ** e)[:, None, None]
+
 @dataclass
 class Readout:
     "One image's UNet pass: class maps per level, the self-attention operator, the pass's settings; `scores`/`mask` for any post settings."
@@ -391,6 +415,9 @@ class Readout:
     positions: list | None = None    # each class's token indices in the prompt (single mode)
     tokens: dict | None = None       # downsampling factor -> (L, h, w): every prompt token's map (single mode)
     latent_hw: tuple | None = None   # the latent's size (where iSeg's fusion upsamples to)
+    self_up: object = None           # S̄ of the up-block layers only (refine='twice'), as `self_attn`
+    elbo: torch.Tensor | None = None # (K,) each class's diffusion loss summed over `elbo_timesteps`, when computed
+    layer_counts: dict | None = None # downsampling factor -> number of cross layers read there
 
     def __post_init__(self): self._key, self._scores = None, None
 
@@ -403,26 +430,42 @@ class Readout:
                                      f"run the pass with capture='all' to weigh levels freely")
         if p.refine != 'none' and self.self_attn is None:
             raise ValueError("refine needs the self-attention, which this pass did not capture; run it with capture='all'")
+        if p.refine == 'twice' and self.self_up is None:
+            raise ValueError("refine='twice' needs the up-block self-attention at the finest level, which this model or pass does not have")
+        if p.elbo_strength != 1 and self.elbo is None:
+            raise ValueError("elbo_strength needs each class's diffusion loss: run the pass with elbo_timesteps=... (recipe='elbo-t2ialign' sets them)")
+        if p.weights_per == 'layer' and self.layer_counts is None:
+            raise ValueError("weights_per='layer' needs the number of layers read per level, which this readout lacks; use weights_per='level'")
         return p
 
     def fused(self, **overrides) -> torch.Tensor:
         "Class maps fused over levels (`cross_weights`, `cross_norm`), before refinement: `(K, h, w)`."
         p = self.post(**overrides)
-        w = {f: x for f, x in p.cross_weights.items() if x}
+        w = {f: x * (self.layer_counts.get(f, 0) if p.weights_per == 'layer' else 1) for f, x in p.cross_weights.items() if x}
         if p.fuse == 'iseg':
             if self.tokens is None: raise ValueError("fuse='iseg' works on every prompt token's maps, which a single-mode pass keeps; this readout is per_class")
             return fuse_tokens(self.tokens, w, self.positions, self.latent_hw or max((m.shape[-2:] for m in self.tokens.values()), key=lambda s: s[0] * s[1]))
         return aggregate(self.cross, w, norm=p.cross_norm)
+
+    def refined(self, **overrides) -> torch.Tensor:
+        "Class maps on the latent grid before calibration: fused → ELBO temperature (`elbo_strength`) → refined. `(K, h, w)`."
+        p = self.post(**overrides)
+        c = self.fused(**overrides)
+        if p.elbo_strength != 1: c = elbo_temper(c, self.elbo, p.elbo_strength)
+        per_class = isinstance(self.self_attn, list)
+        ops = list(zip(self.self_attn, self.self_up or [None] * len(self.self_attn))) if per_class else [(self.self_attn, self.self_up)]
+        def one(c, S, S_up):
+            if p.refine == 'twice': return refine(S_up, refine(S, c, 'once'), 'once')
+            return refine(S, c, p.refine, p.n_iter, p.entropy)
+        if per_class: return torch.cat([one(c[i:i + 1], S, S_up) for i, (S, S_up) in enumerate(ops)])
+        return one(c, *ops[0])
 
     def scores(self, **overrides) -> torch.Tensor:
         "Per-class scores in [0, 1] at the image's size: aggregate → refine → resize → calibrate. `(K, H, W)`, float32, CPU."
         p = self.post(**overrides)
         key = json.dumps({k: v for k, v in asdict(p).items() if k not in ('background', 'threshold')}, sort_keys=True)
         if key != self._key:
-            c = self.fused(**overrides)
-            if isinstance(self.self_attn, list):
-                c = torch.cat([refine(S, c[i:i + 1], p.refine, p.n_iter, p.entropy) for i, S in enumerate(self.self_attn)])
-            else: c = refine(self.self_attn, c, p.refine, p.n_iter, p.entropy)
+            c = self.refined(**overrides)
             hw = fit_side(self.image.size[::-1], MAX_SCORE_SIDE) if self.image is not None else c.shape[-2:]
             self._key, self._scores = key, calibrate(upsample(c, hw), p.calibrate).cpu()
         return self._scores
@@ -437,6 +480,47 @@ class Readout:
         "Mask, scores, labels and the settings that made them."
         sc = self.scores(**overrides)
         return Segmentation(self.mask(**overrides), sc.numpy(), list(self.labels), {**self.settings, **overrides}, self.image)
+
+# %% ../nbs/03_segmenter.ipynb #fc3d975c
+def window_starts(size: int, window: int, stride: int) -> list[int]:
+    "Top/left offsets of windows of side `window` every `stride` over `size`, the last one flush with the edge."
+    if size <= window: return [0]
+    starts = list(range(0, size - window + 1, stride))
+    return starts + ([size - window] if starts[-1] + window < size else [])
+
+class TiledReadout(Readout):
+    """One image read at two scales: `whole` (the image squeezed to the model's size, as without windows) and `windows`
+    (each window's `Readout`, merged on the image's latent grid). Per class, the whole-image map is kept when the class
+    covers at least `window_area` of the image there, else the windows' map; then calibration and the decision as usual."""
+    def __init__(self, windows: list, boxes: list, canvas_hw: tuple, whole: Readout | None = None, image=None, settings=None):
+        ref = whole if whole is not None else windows[0]
+        super().__init__(list(ref.labels), {}, image=image, settings=settings or ref.settings, latent_hw=tuple(canvas_hw))
+        self.windows, self.boxes, self.whole = windows, boxes, whole    # boxes: (top, left, height, width) on the latent grid
+
+    def post(self, **overrides) -> PostSettings: return (self.whole or self.windows[0]).post(**overrides)
+
+    def _merge(self, maps) -> torch.Tensor:
+        "Window maps placed on the latent grid, averaged where windows overlap."
+        acc = torch.zeros(maps[0].shape[0], *self.latent_hw)
+        n = torch.zeros(1, *self.latent_hw)
+        for m, (y, x, h, w) in zip(maps, self.boxes):
+            acc[:, y:y + h, x:x + w] += upsample(m.float().cpu(), (h, w)); n[:, y:y + h, x:x + w] += 1
+        return acc / n.clamp_min(1)
+
+    def _combine(self, stage: str, **overrides) -> torch.Tensor:
+        p = self.post(**overrides)
+        raw = {**overrides, 'cross_norm': 'none'}      # windows are compared by raw attention: a per-window norm makes absent classes look present
+        w = self._merge([getattr(win, stage)(**raw) for win in self.windows])
+        if self.whole is None: return w
+        g = upsample(getattr(self.whole, stage)(**overrides).float().cpu(), self.latent_hw)
+        small = ((minmax(g) > 0.5).float().mean((-2, -1)) < p.window_area)[:, None, None]   # the class's share of the image, whole-image pass
+        return torch.where(small, minmax(w), minmax(g))
+
+    def fused(self, **overrides) -> torch.Tensor: return self._combine('fused', **overrides)
+    def refined(self, **overrides) -> torch.Tensor: return self._combine('refined', **overrides)
+    def areas_whole(self, **overrides) -> torch.Tensor:
+        "Each class's share of the image in the whole-image pass (what `window_area` is compared with)."
+        return (minmax(self.whole.refined(**overrides)) > 0.5).float().mean((-2, -1))
 
 # %% ../nbs/03_segmenter.ipynb #2bd5c51d
 def _check_labels(labels) -> list[str]:
@@ -458,6 +542,15 @@ def locate(prompt: str, names) -> list[tuple[int, int]]:
 
 CAPTURES = ('settings', 'all', 'cross')
 
+def predicted_noise(scheduler, output, zt, t) -> torch.Tensor:
+    "The noise ε̂ a model's output implies, by the scheduler's `prediction_type`: ε itself, v (SD 2.x-768) or the clean sample."
+    kind = scheduler.config.get('prediction_type', 'epsilon')
+    if kind == 'epsilon': return output
+    a = scheduler.alphas_cumprod.to(zt.device)[t].float().view(-1, *[1] * (zt.ndim - 1))
+    if kind == 'v_prediction': return (a.sqrt() * output.float() + (1 - a).sqrt() * zt.float()).to(output.dtype)
+    if kind == 'sample': return ((zt.float() - a.sqrt() * output.float()) / (1 - a).sqrt()).to(output.dtype)
+    raise ValueError(f"unknown prediction_type {kind!r} (epsilon, v_prediction, sample)")
+
 class Segmenter:
     "Open-vocabulary semantic segmentation from a diffusion UNet's attention. Use `from_pretrained`."
     def __init__(self, vae, text_encoder, tokenizer, unet, scheduler, device='cpu', dtype=torch.float32, defaults=None, name='',
@@ -474,7 +567,7 @@ class Segmenter:
         self.layers = attention_layers(unet)
         self.cross_levels = {l.factor: l.res for l in self.layers if l.kind == 'cross'}       # factor -> nominal resolution
         self.self_res = max(l.res for l in self.layers if l.kind == 'self')
-        self._empty = self._image = self._latent = self._readout = self._readout_key = None
+        self._empty = self._image = self._latent = self._encoded = self._readout = self._readout_key = None
         self.user_defaults = dict(user_defaults or {})
         resolve_settings(self.defaults, **self.user_defaults)               # bad defaults fail now, not at the first call
         self.timings = None      # set to {} to accumulate seconds per stage (synchronising the GPU at stage ends)
@@ -542,8 +635,14 @@ class Segmenter:
             raise ValueError(f"cross_weights name downsampling factor(s) {bad}, but this UNet has cross-attention at factors {have} "
                              f"at its native {self.native_size} px; weights are keyed by factor, e.g. {{4: 0.7, 2: 0.3}}")
         n_t = self.scheduler.config.num_train_timesteps
-        if not all(0 <= t < n_t for t in s['timesteps']):
-            raise ValueError(f"setting timesteps={list(s['timesteps'])} is invalid: this model's scheduler has timesteps 0..{n_t - 1}")
+        for k in ('timesteps', 'elbo_timesteps'):
+            if not all(0 <= t < n_t for t in s[k]):
+                raise ValueError(f"setting {k}={list(s[k])} is invalid: this model's scheduler has timesteps 0..{n_t - 1}")
+        for k in ('window', 'stride'):
+            if s[k] is not None and s[k] % self.vae_scale:
+                raise ValueError(f"setting {k}={s[k]} is invalid: windows lie on the latent grid, so {k} must be a multiple of "
+                                 f"{self.vae_scale} pixels (e.g. {self.native_size}, the model's native size)")
+        if s['stride'] is not None and s['window'] is None: raise ValueError("stride is the step between sliding windows: give window=... too")
         return s
 
     # -- image -> latent ------------------------------------------------------------------------------------------
@@ -557,23 +656,49 @@ class Segmenter:
         shift = getattr(self.vae.config, 'shift_factor', None) or 0.0
         return (z - shift) * self.vae.config.scaling_factor
 
-    def noise(self, shape, seed: int) -> torch.Tensor:
-        "The seeded noise ε for one latent (drawn on the CPU so every device gives the same ε)."
-        return torch.randn(shape, generator=torch.Generator().manual_seed(seed)).to(self.device, self.dtype)
+    def noise(self, shape, seed: int, n: int | None = None) -> torch.Tensor:
+        "The seeded noise ε for one latent, or `n` of them `(n, …)` (drawn on the CPU so every device gives the same ε)."
+        return torch.randn(shape if n is None else (n, *shape), generator=torch.Generator().manual_seed(seed)).to(self.device, self.dtype)
 
-    def noised(self, latents, timesteps, seed: int = 0):
-        "z_t for every (timestep, image), timestep-major: `(T·B, c, h, w)`, with the shared ε `(B, …)` and the timesteps `(T·B,)`."
-        B = latents.shape[0]
-        eps = self.noise(latents.shape[1:], seed).expand(B, *latents.shape[1:])
+    def noised(self, latents, timesteps, seed: int = 0, per_timestep: bool = False):
+        """z_t for every (timestep, image), timestep-major: `(T·B, c, h, w)`, with ε and the timesteps `(T·B,)`. ε is one seeded
+        draw shared by every timestep (`(B, …)`), or with `per_timestep` one seeded draw per timestep (`(T·B, …)`)."""
+        B, T = latents.shape[0], len(timesteps)
         ts = torch.tensor(list(timesteps), device=self.device).repeat_interleave(B)
-        return self.scheduler.add_noise(latents.repeat(len(timesteps), 1, 1, 1), eps.repeat(len(timesteps), 1, 1, 1), ts), eps, ts
+        if per_timestep: eps = self.noise(latents.shape[1:], seed, T).repeat_interleave(B, 0)
+        else: eps = self.noise(latents.shape[1:], seed).expand(B, *latents.shape[1:])
+        full = eps if per_timestep else eps.repeat(T, 1, 1, 1)
+        return self.scheduler.add_noise(latents.repeat(T, 1, 1, 1), full, ts), eps, ts
+
+    def encode_windows(self, image, s) -> tuple:
+        """(latents `(n, c, h, w)`, boxes on the latent grid, canvas size) of one image: the whole image (n = 1, no boxes), or
+        with `window` the windows of the image resized to `image_size` (default: its own longer side) followed by the whole
+        image at the model's native size. An image no larger than one window is read whole, as without windows."""
+        size = s['window'] and (s['image_size'] or -(-max(image.size) // self.vae_scale) * self.vae_scale)
+        if s['window'] is None or size <= s['window']: return self.encode([image], s['image_size']), None, None, None
+        win, stride = s['window'], s['stride'] or max(self.vae_scale, s['window'] // 2 // self.vae_scale * self.vae_scale)
+        big = image.resize((size, size), Image.BILINEAR)
+        starts = window_starts(size, win, stride)
+        crops = [big.crop((x, y, x + win, y + win)) for y in starts for x in starts]
+        z = torch.cat([self.encode(crops[i:i + 16], win) for i in range(0, len(crops), 16)])
+        v, w = self.vae_scale, win // self.vae_scale
+        return z, [(y // v, x // v, w, w) for y in starts for x in starts], (size // v, size // v), self.encode([image])
+
+    def _attend_image(self, latents, boxes, canvas, whole, image, labels, s, capture='settings', prompt=None, captions=None) -> Readout:
+        "One image's readout from `encode_windows`' output: a plain `Readout`, or a `TiledReadout` of its windows and the whole image."
+        cap = lambda n: None if captions is None else [captions] * n
+        if boxes is None: return self._attend_latents(latents, [image], [labels], s, capture, prompt, cap(1))[0]
+        n = len(boxes)
+        wins = self._attend_latents(latents, [None] * n, [labels] * n, s, capture, prompt, cap(n))
+        return TiledReadout(wins, boxes, canvas, self._attend_latents(whole, [image], [labels], s, capture, prompt, cap(1))[0], image, s)
 
     def set_image(self, image, **encode_settings):
-        "Load, convert and encode one image (`image_size=` may be given here); its latent serves any number of `segment` calls."
+        "Load, convert and encode one image (`image_size=`, `window=`, `stride=` may be given here); it serves any number of `segment` calls."
         bad = [k for k in encode_settings if STAGE_OF.get(k) != 'encode']
-        if bad: raise TypeError(f"set_image takes only encoding settings (image_size), not {bad}; give those to segment()")
+        if bad: raise TypeError(f"set_image takes only encoding settings (image_size, window, stride), not {bad}; give those to segment()")
         self._image = load_image(image)
-        self._latent = self.encode([self._image], self.settings(**encode_settings)['image_size'])[0]
+        self._encoded = self.encode_windows(self._image, self.settings(**encode_settings))
+        self._latent = self._encoded[0][0] if self._encoded[1] is None else None
         self._readout = None
         return self
 
@@ -613,18 +738,23 @@ class Segmenter:
 
     @torch.no_grad()
     def _pass(self, latents, cond, s, factors, with_self):
-        "One traced UNet forward: ({factor: (B, L, h, w)} cross maps, mean over timesteps; per-image self-attention operators)."
+        """One traced UNet forward: ({factor: (B, L, h, w)} cross maps, mean over timesteps; per-image self-attention operators;
+        the same over the up-block layers alone; {factor: number of cross layers read})."""
         T, B = len(s['timesteps']), latents.shape[0]
         layers = self._pick('cross', lambda l: l.factor in factors, s['cross_layers'], 'cross_layers')
-        factors = sorted({l.factor for l in self.layers if l.name in layers})         # levels that have a chosen layer
-        if with_self: layers += self._pick('self', lambda l: l.res == self.self_res, s['self_layers'], 'self_layers')
-        zt, _, ts = self.noised(latents, s['timesteps'], s['seed'])
-        with trace(self.unet, layers=layers, per_layer=False, self_as='qk') as tr, self.stage('unet'):
+        counts = {f: sum(l.factor == f for l in self.layers if l.name in layers) for f in factors}
+        factors = sorted(f for f, n in counts.items() if n)                            # levels that have a chosen layer
+        self_names = self._pick('self', lambda l: l.res == self.self_res, s['self_layers'], 'self_layers') if with_self else []
+        zt, _, ts = self.noised(latents, s['timesteps'], s['seed'], s['noise'] == 'per_timestep')
+        with trace(self.unet, layers=layers + self_names, per_layer=False, self_as='qk') as tr, self.stage('unet'):
             self.unet(zt, ts, cond.repeat(T, 1, 1))
         am = tr.maps
         cross = {f: (lambda m: m.reshape(T, B, *m.shape[1:]).mean(0))(am.cross(self.cross_levels[f])) for f in factors}
-        ops = [am.self_operator(self.self_res, [t * B + b for t in range(T)], heads=s['self_heads']) if with_self else None for b in range(B)]
-        return cross, ops
+        up = [n for n in self_names if n.startswith('up_blocks.')]
+        op = lambda b, names=None: am.self_operator(self.self_res, [t * B + b for t in range(T)], heads=s['self_heads'], names=names)
+        ops = [op(b) if with_self else None for b in range(B)]
+        ops_up = [op(b, up) if with_self and up else None for b in range(B)]
+        return cross, ops, ops_up, {f: counts[f] for f in factors}
 
     def _read(self, prompt, spans, weighted_spans, s):
         "(read-out token positions with the '-ing' rule, weighted token positions) of class spans in a prompt."
@@ -644,17 +774,43 @@ class Segmenter:
             p, spans = (prompt, locate(prompt, labels)) if prompt is not None else build_prompt(labels, s['template'], s['joiner'], s['suffix'])
             pos, wpos = self._read(p, spans, spans, s)
             prompts.append(p); positions.append(pos); weighted.append(wpos)
-        cross, ops = self._pass(latents, self.embed(prompts, weighted, s['token_weight'], s['weighting']), s, factors, with_self)
+        cross, ops, ops_up, counts = self._pass(latents, self.embed(prompts, weighted, s['token_weight'], s['weighting']), s, factors, with_self)
+        losses = self.class_losses(latents, labels_list, s) if s['elbo_timesteps'] else [None] * len(labels_list)
         out = []
         for b, (im, labs) in enumerate(zip(images, labels_list)):
             tok = {f: m[b] for f, m in cross.items()}
             cls = {f: torch.stack([m[idx].mean(0) for idx in positions[b]]) if labs else m[:0] for f, m in tok.items()}
-            out.append(Readout(list(labs), cls, ops[b], im, s, prompts[b], positions[b], tok, hw))
+            out.append(Readout(list(labs), cls, ops[b], im, s, prompts[b], positions[b], tok, hw, ops_up[b], losses[b], counts))
         return out
+
+    @torch.no_grad()
+    def class_losses(self, latents, labels_list, s, batch_size: int = 32) -> list[torch.Tensor]:
+        """ELBO-T2IAlign's per-class diffusion loss: for each image and class, Σ_t mean (ε_t − ε̂(z_t, t, `elbo_template`(class)))²
+        over `elbo_timesteps`, with one seeded ε_t per timestep shared by the classes (seed + 1: not the attention pass's
+        noise) and ε̂ the model's prediction converted to noise (ε, v or sample). Every (image, class, timestep) rides in
+        batches of `batch_size` UNet samples, with no attention traced. One `(K,)` tensor per image."""
+        ts = list(s['elbo_timesteps'])
+        names = list(dict.fromkeys(n for labs in labels_list for n in labs))
+        emb = self.embed([s['elbo_template'].format(n) for n in names])
+        eps = self.noise(latents.shape[1:], s['seed'] + 1, len(ts))
+        jobs = [(b, names.index(n), i) for b, labs in enumerate(labels_list) for n in labs for i in range(len(ts))]
+        err = torch.zeros(len(jobs), device=self.device)
+        with self.stage('elbo'):
+            for j in range(0, len(jobs), batch_size):
+                b, p, i = (torch.tensor(x, device=self.device) for x in zip(*jobs[j:j + batch_size]))
+                t = torch.tensor(ts, device=self.device)[i]
+                zt = self.scheduler.add_noise(latents[b], eps[i], t)
+                pred = predicted_noise(self.scheduler, self.unet(zt, t, emb[p]).sample, zt, t)
+                err[j:j + len(b)] = ((pred.float() - eps[i].float()) ** 2).mean(dim=(1, 2, 3))
+        per_image, at = [], 0
+        for labs in labels_list:
+            k = len(labs) * len(ts)
+            per_image.append(err[at:at + k].reshape(len(labs), len(ts)).sum(1).cpu()); at += k
+        return per_image
 
     def _attend_per_class(self, latent, image, labels, s, factors, with_self, captions=None) -> Readout:
         "The seed: one UNet pass per class, batch [empty prompt, class prompt], conditional half read out."
-        per_f, ops, prompts = {f: [] for f in factors}, [], []
+        per_f, ops, ups, prompts, counts = {f: [] for f in factors}, [], [], [], None
         for name in labels:
             if captions is not None:
                 if name not in captions: raise ValueError(f"no caption for {name!r}; captions are given for {sorted(captions)}")
@@ -664,11 +820,13 @@ class Segmenter:
                 p, spans = build_prompt([name], s['template'], s['joiner'], s['suffix']); wspans = spans
             pos, wpos = self._read(p, spans, wspans, s)
             cond = torch.cat([self.empty_embedding(), self.embed([p], [wpos], s['token_weight'], s['weighting'])])
-            cross, op = self._pass(torch.stack([latent, latent]), cond, s, factors, with_self)
+            cross, op, op_up, counts = self._pass(torch.stack([latent, latent]), cond, s, factors, with_self)
             for f, m in cross.items(): per_f[f].append(m[1][pos[0]].mean(0))
-            ops.append(op[1]); prompts.append(p)
+            ops.append(op[1]); ups.append(op_up[1]); prompts.append(p)
+        losses = self.class_losses(latent[None], [labels], s)[0] if s['elbo_timesteps'] else None
         return Readout(list(labels), {f: torch.stack(v) for f, v in per_f.items()}, ops if with_self else None, image, s, prompts,
-                       latent_hw=tuple(latent.shape[-2:]))
+                       latent_hw=tuple(latent.shape[-2:]), self_up=ups if with_self and all(u is not None for u in ups) else None,
+                       elbo=losses, layer_counts=counts)
 
     def attend(self, images, labels, capture: str = 'settings', prompt: str | None = None, latents=None, captions=None, **settings):
         """The one UNet pass for a batch of images → one `Readout` per image (a single image → a single `Readout`).
@@ -684,15 +842,20 @@ class Segmenter:
         per_image = [self._distinct(_check_labels(l)) if (l or prompt is None) else [] for l in per_image]
         s = self.settings(**settings)
         if prompt is not None and s['mode'] != 'single': raise ValueError("a prompt of your own needs mode='single'")
-        if latents is None: latents = self.encode(images, s['image_size'])
         if isinstance(captions, dict): captions = [captions] * len(images)
+        if s['window'] is not None:
+            if latents is not None: raise ValueError("latents= are whole encoded images; sliding windows (window=...) encode their own")
+            out = [self._attend_image(*self.encode_windows(im, s), im, labs, s, capture, prompt, None if captions is None else captions[i])
+                   for i, (im, labs) in enumerate(zip(images, per_image))]
+            return out[0] if single else out
+        if latents is None: latents = self.encode(images, s['image_size'])
         out = self._attend_latents(latents, images, per_image, s, capture, prompt, captions)
         return out[0] if single else out
 
     # -- public ----------------------------------------------------------------------------------------------------
     def segment(self, labels, captions: dict | None = None, **settings) -> Segmentation:
         "Segment the image given to `set_image` into `labels` (plus background); a post-processing change reuses the pass."
-        if self._latent is None: raise RuntimeError("call set_image(image) before segment(labels)")
+        if self._encoded is None: raise RuntimeError("call set_image(image) before segment(labels)")
         enc = [k for k in settings if STAGE_OF.get(k) == 'encode']
         if enc: raise ValueError(f"{enc[0]} applies when the image is encoded, and this image already is: pass it to "
                                  f"set_image(image, {enc[0]}=...) instead")
@@ -701,8 +864,7 @@ class Segmenter:
         factors, with_self = self._levels(s, 'settings')
         r = self._readout
         if r is None or self._readout_key != pass_key or not set(factors) <= set(r.cross) or (with_self and r.self_attn is None):
-            r = self._readout = self._attend_latents(self._latent[None], [self._image], [labels], s,
-                                                     captions=None if captions is None else [captions])[0]
+            r = self._readout = self._attend_image(*self._encoded, self._image, labels, s, captions=captions)
             self._readout_key = pass_key
         post = asdict(stage_settings(s, 'post'))
         with self.stage('maps'): r.scores(**post)
@@ -719,8 +881,10 @@ class Segmenter:
         post, out = asdict(stage_settings(s, 'post')), []
         for i in tqdm(range(0, len(images), batch_size), disable=not progress, desc='segment', unit='batch'):
             ims = [load_image(x) for x in images[i:i + batch_size]]
-            readouts = self._attend_latents(self.encode(ims, s['image_size']), ims, per_image[i:i + batch_size], s,
-                                            captions=None if captions is None else list(captions[i:i + batch_size]))
+            caps = None if captions is None else list(captions[i:i + batch_size])
+            if s['window'] is None: readouts = self._attend_latents(self.encode(ims, s['image_size']), ims, per_image[i:i + batch_size], s, captions=caps)
+            else: readouts = [self._attend_image(*self.encode_windows(im, s), im, labs, s, captions=None if caps is None else caps[j])
+                              for j, (im, labs) in enumerate(zip(ims, per_image[i:i + batch_size]))]
             while readouts:                      # consume one at a time: each image's dense self-attention is freed after use
                 r = readouts.pop(0)
                 with self.stage('maps'): r.scores(**post)

@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 # %% auto #0
-__all__ = ['CLASSES', 'COLOURS', 'SPLITS', 'PREFIXES', 'Shape', 'Scene', 'make_scene', 'scene']
+__all__ = ['CLASSES', 'COLOURS', 'SPLITS', 'PREFIXES', 'WORLDS', 'Shape', 'Scene', 'make_scene', 'scene']
 
 # %% ../nbs/04_shapes.ipynb #d65319d5
 CLASSES = ('circle', 'square', 'triangle')  # index + 1 = ground-truth id; 0 = background
@@ -81,15 +81,15 @@ def _background(rng, size):
     grad = (np.cos(theta) * x + np.sin(theta) * y)[..., None] * rng.uniform(0, 0.3)
     return base + grad
 
-def make_scene(rng: np.random.Generator, size: int = 64, max_objects: int = 3, min_visible: float = 0.4) -> Scene:
-    "Draw one scene from `rng`: 1..max_objects objects of distinct classes and distinct colours."
+def make_scene(rng: np.random.Generator, size: int = 64, max_objects: int = 3, min_visible: float = 0.4, radius=(0.14, 0.27)) -> Scene:
+    "Draw one scene from `rng`: 1..max_objects objects of distinct classes and distinct colours, circumradius `radius` × size."
     n = int(rng.integers(1, max_objects + 1))
     classes = rng.choice(len(CLASSES), n, replace=False)
     colours = rng.choice(len(COLOURS), n, replace=False)
     img, mask, shapes = _background(rng, size), np.zeros((size, size), np.uint8), []
     for ci, ki in zip(classes, colours):
         for _ in range(20):  # resample placement until enough of every object stays visible
-            r = rng.uniform(0.14, 0.27) * size
+            r = rng.uniform(*radius) * size
             s = Shape(CLASSES[ci], list(COLOURS)[ki], *rng.uniform(r * 0.7, size - r * 0.7, 2), r, rng.uniform(0, 2 * np.pi))
             m = s.mask(size)
             trial = np.where(m, ci + 1, mask)
@@ -101,9 +101,17 @@ def make_scene(rng: np.random.Generator, size: int = 64, max_objects: int = 3, m
     return Scene((np.clip(img, 0, 1) * 255).round().astype(np.uint8), mask, shapes)
 
 # %% ../nbs/04_shapes.ipynb #fe481425
-def scene(split: str, index: int, size: int = 64) -> Scene:
-    "Scene `index` of `split` ('train', 'val' or 'test'): deterministic, independent of every other scene."
+WORLDS = {   # size (px), circumradius range (× size), seed stream
+    'standard': dict(size=64, radius=(0.14, 0.27), stream=0),            # what the embedded model is trained on
+    'small': dict(size=64, radius=(0.04, 0.08), stream=10),              # objects 1–2.5 latent pixels across
+    'large': dict(size=192, radius=(0.14 / 3, 0.27 / 3), stream=20),     # standard-sized objects on a 3× larger canvas
+}
+
+def scene(split: str, index: int, size: int | None = None, world: str = 'standard') -> Scene:
+    "Scene `index` of `split` ('train', 'val' or 'test') of a `world` (see `WORLDS`): deterministic, independent of every other scene."
     if split not in SPLITS: raise ValueError(f"unknown split {split!r}; expected one of {list(SPLITS)}")
-    s = make_scene(np.random.default_rng([SPLITS[split], int(index)]), size)
-    s.id = f'shapes_{split}_{index:05d}'
+    if world not in WORLDS: raise ValueError(f"unknown shapes world {world!r}; expected one of {list(WORLDS)}")
+    w = WORLDS[world]
+    s = make_scene(np.random.default_rng([w['stream'] + SPLITS[split], int(index)]), size or w['size'], radius=w['radius'])
+    s.id = f'shapes_{split}_{index:05d}' if world == 'standard' else f'shapes-{world}_{split}_{index:05d}'
     return s

@@ -47,7 +47,7 @@ API = {   # name: (call, expected fragment of the message)
     'zero iterations': (lambda e: e['set'].segment(['circle'], n_iter=0), '≥ 1'),
     'level the UNet lacks': (lambda e: e['set'].segment(['circle'], cross_weights={16: 1.0}), 'has cross-attention at factors'),
     'no level weights': (lambda e: e['set'].segment(['circle'], cross_weights={}), 'cross_weights={} is invalid'),
-    'unknown refinement': (lambda e: e['set'].segment(['circle'], refine='twice'), "refine='twice' is invalid"),
+    'unknown refinement': (lambda e: e['set'].segment(['circle'], refine='thrice'), "refine='thrice' is invalid"),
     'image_size after encoding': (lambda e: e['set'].segment(['circle'], image_size=128), 'set_image(image, image_size=...)'),
     'post setting to set_image': (lambda e: e['seg'].set_image(e['img'], threshold=0.3), 'only encoding settings'),
     'unknown capture': (lambda e: e['seg'].attend(e['img'], ['circle'], capture='some'), 'capture must be one of'),
