@@ -108,7 +108,7 @@ class DiffusionLabeler(_ModelLabeler):
             for t in s['timesteps']:
                 zt, eps, tt = seg.noised(z0, (t,), s['seed'] + k)        # the segmenter's own seeded noising
                 target = prediction_target(seg.scheduler, z0, eps, tt)   # ε, or v for v-prediction models
-                pred = seg.unet(zt.expand(len(prompts), -1, -1, -1), tt.expand(len(prompts)), emb).sample
+                pred = seg.unet_forward(zt.expand(len(prompts), -1, -1, -1), tt.expand(len(prompts)), emb)
                 errs += ((pred.float() - target.float()) ** 2).mean(dim=(1, 2, 3))
         drop = (errs[0] - errs[1:]) / errs[0]
         return dict(zip(voc, drop.tolist()))

@@ -16,10 +16,11 @@ from .maps import NORMS, aggregate, fuse_tokens, refine, decide, calibrate, upsa
 
 # %% auto #0
 __all__ = ['PRESETS', 'CHOICES', 'STAGES', 'STAGE_OF', 'SETTING_NAMES', 'ISEG_CROSS', 'RECIPES', 'RECIPE_DATASETS',
-           'MAX_SCORE_SIDE', 'DISPLAY_SIDE', 'EMBEDDED_MODEL', 'SUPPORTED', 'CAPTURES', 'EncodeSettings',
-           'PassSettings', 'PostSettings', 'recipe_settings', 'stage_settings', 'resolve_settings', 'Segmentation',
-           'resolve_device', 'load_components', 'build_prompt', 'token_positions', 'with_ing', 'caption_prompt',
-           'elbo_temper', 'Readout', 'window_starts', 'TiledReadout', 'locate', 'predicted_noise', 'Segmenter']
+           'MAX_SCORE_SIDE', 'DISPLAY_SIDE', 'EMBEDDED_MODEL', 'FAMILY_DEFAULTS', 'SUPPORTED', 'CAPTURES',
+           'EncodeSettings', 'PassSettings', 'PostSettings', 'recipe_settings', 'stage_settings', 'resolve_settings',
+           'Segmentation', 'resolve_device', 'load_components', 'build_prompt', 'token_positions', 'with_ing',
+           'caption_prompt', 'elbo_temper', 'Readout', 'window_starts', 'TiledReadout', 'locate', 'predicted_noise',
+           'Segmenter']
 
 # %% ../nbs/03_segmenter.ipynb #56139983
 PRESETS = {
@@ -270,16 +271,25 @@ def resolve_device(device='auto', dtype='auto'):
         raise ValueError("float16 is not supported on the CPU; use dtype='float32' (or 'auto'), or device='cuda'")
     return dev, dt
 
-SUPPORTED = "Stable Diffusion 1.x and 2.x folders (StableDiffusionPipeline layout: 512 or 768 px, ε- or v-prediction)"
+FAMILY_DEFAULTS = {   # per model family, over the mode presets (and under a model folder's diffseg.json)
+    'sd': {},
+    # SDXL at 1024 px has cross-attention at 64² and 32² only (factors 2 and 4): the seed's per-class weights on the
+    # levels it has (32²: 0.5, 64²: 0.1; its 8² and 16² have no attention there). The single preset's {4: 0.7, 2: 0.3}
+    # already names factors SDXL has.
+    'sdxl': {'per_class': {'cross_weights': {4: 0.5, 2: 0.1}}},
+}
+
+SUPPORTED = ("Stable Diffusion 1.x and 2.x folders (StableDiffusionPipeline layout: 512 or 768 px, ε- or v-prediction) and SDXL "
+             "folders (StableDiffusionXLPipeline: two text encoders)")
 
 def _check_family(local: Path):
     "Refuse, with what is supported, a diffusers folder of a family diffseg does not read yet (SDXL, PixArt, SD3, FLUX, …)."
     index = local / 'model_index.json'
     cls = read_json(index, 'pipeline index').get('_class_name', '') if index.exists() else ''
-    other = [d for d in ('text_encoder_2', 'text_encoder_3', 'transformer') if (local / d).is_dir()]
-    if other or (cls and 'StableDiffusion' not in cls) or cls.startswith(('StableDiffusionXL', 'StableDiffusion3')):
+    other = [d for d in ('text_encoder_3', 'transformer') if (local / d).is_dir()]
+    if other or (cls and 'StableDiffusion' not in cls) or cls.startswith('StableDiffusion3'):
         raise ValueError(f"{local} holds a {cls or 'pipeline'} ({', '.join(other) or 'no UNet/CLIP layout'}); diffseg reads {SUPPORTED}. "
-                         f"SDXL, PixArt, SD3 and FLUX are not supported yet.")
+                         f"PixArt, SD3 and FLUX are not supported yet.")
 
 def _variant(local: Path, variant):
     "The weights variant to load: as given, or the only one a folder has when it has no plain weights (e.g. '*.fp16.safetensors')."
@@ -290,7 +300,8 @@ def _variant(local: Path, variant):
     return found[0] if len(found) == 1 else None
 
 def load_components(model=None, dtype=torch.float32, variant=None):
-    "(vae, text_encoder, tokenizer, unet, scheduler, defaults, name, local folder or None) from a local folder, a hub id or the embedded model."
+    """(vae, text_encoder, tokenizer, unet, scheduler, defaults, name, local folder or None, extra) from a local folder, a hub id
+    or the embedded model; `extra` holds SDXL's `text_encoder_2` and `tokenizer_2` (empty for SD 1.x/2.x)."""
     from diffusers import AutoencoderKL, UNet2DConditionModel, DDPMScheduler
     from transformers import AutoTokenizer, CLIPTextModel
     src = str(model) if model is not None else str(EMBEDDED_MODEL)
@@ -313,7 +324,16 @@ def load_components(model=None, dtype=torch.float32, variant=None):
         vae = AutoencoderKL.from_pretrained(src, subfolder='vae', **kw); part = 'text_encoder'
         text = CLIPTextModel.from_pretrained(src, subfolder='text_encoder', **kw); part = 'tokenizer'
         tok = AutoTokenizer.from_pretrained(src, subfolder='tokenizer'); part = 'unet'
-        unet = UNet2DConditionModel.from_pretrained(src, subfolder='unet', **kw); part = 'scheduler'
+        unet = UNet2DConditionModel.from_pretrained(src, subfolder='unet', **kw); part = 'text_encoder_2'
+        extra = {}
+        if (unet.config.get('addition_embed_type') == 'text_time') != (local / 'text_encoder_2').is_dir() and local.exists():
+            raise ValueError(f"{local}: an SDXL folder has an SDXL UNet (addition_embed_type 'text_time') and text_encoder_2/; this one has "
+                             + ("the UNet but no text_encoder_2/" if (local / 'text_encoder_2').is_dir() is False else "text_encoder_2/ but another UNet"))
+        if unet.config.get('addition_embed_type') == 'text_time':                     # SDXL: a second, projecting text encoder
+            from transformers import CLIPTextModelWithProjection
+            extra['text_encoder_2'] = CLIPTextModelWithProjection.from_pretrained(src, subfolder='text_encoder_2', **kw); part = 'tokenizer_2'
+            extra['tokenizer_2'] = AutoTokenizer.from_pretrained(src, subfolder='tokenizer_2')
+        part = 'scheduler'
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
             sched = DDPMScheduler.from_pretrained(src, subfolder='scheduler')
@@ -325,7 +345,7 @@ def load_components(model=None, dtype=torch.float32, variant=None):
                       f"If this machine is offline, download the model elsewhere and point `model` at the local folder "
                       f"(`model='/path/to/stable-diffusion-v1-5'`).") from None
     defaults = read_json(local / 'diffseg.json', 'model defaults file') if (local / 'diffseg.json').exists() else {}
-    return vae, text, tok, unet, sched, defaults, src, (Path(src) if local.exists() else None)
+    return vae, text, tok, unet, sched, defaults, src, (Path(src) if local.exists() else None), extra
 
 # %% ../nbs/03_segmenter.ipynb #826c05fb
 def build_prompt(names, template='a photograph of {}', joiner=' and ', suffix=''):
@@ -554,11 +574,18 @@ def predicted_noise(scheduler, output, zt, t) -> torch.Tensor:
 class Segmenter:
     "Open-vocabulary semantic segmentation from a diffusion UNet's attention. Use `from_pretrained`."
     def __init__(self, vae, text_encoder, tokenizer, unet, scheduler, device='cpu', dtype=torch.float32, defaults=None, name='',
-                 user_defaults=None, source=None, adopt: bool = False):
+                 user_defaults=None, source=None, adopt: bool = False, text_encoder_2=None, tokenizer_2=None):
         self.source = source                  # the local folder the weights came from (None: built in memory or a hub id)
         self.vae, self.text_encoder, self.tokenizer, self.unet, self.scheduler = vae, text_encoder, tokenizer, unet, scheduler
-        self.device, self.dtype, self.defaults, self.name = torch.device(device), dtype, defaults or {}, name
-        for m in (vae, text_encoder, unet) if not adopt else ():   # adopted modules (from_pipe) stay exactly as the caller has them
+        self.text_encoder_2, self.tokenizer_2 = text_encoder_2, tokenizer_2            # SDXL's second encoder (None for SD 1.x/2.x)
+        if (text_encoder_2 is None) != (unet.config.get('addition_embed_type') != 'text_time'):
+            raise ValueError("an SDXL UNet (addition_embed_type='text_time') needs text_encoder_2 and tokenizer_2, and only it takes them")
+        self.family = 'sd' if text_encoder_2 is None else 'sdxl'
+        fam = FAMILY_DEFAULTS[self.family]
+        defaults = {**(defaults or {}), **{m: {**fam[m], **(defaults or {}).get(m, {})} for m in fam}}
+        self.device, self.dtype, self.defaults, self.name = torch.device(device), dtype, defaults, name
+        for m in (vae, text_encoder, unet, text_encoder_2) if not adopt else ():   # adopted modules (from_pipe) stay exactly as the caller has them
+            if m is None: continue
             m.to(self.device).eval().requires_grad_(False)
             if next(m.parameters()).dtype != dtype: m.to(dtype)
         self.vae_scale = 2 ** (len(vae.config.block_out_channels) - 1)
@@ -585,27 +612,28 @@ class Segmenter:
     def from_pretrained(cls, model=None, device='auto', dtype='auto', variant=None, **settings):
         "Load from a local diffusers SD folder, a hub id, or (None) the embedded model (`variant`: e.g. 'fp16' weights); `settings` become defaults."
         dev, dt = resolve_device(device, dtype)
-        vae, text, tok, unet, sched, defaults, name, source = load_components(model, dt, variant)
-        return cls(vae, text, tok, unet, sched, dev, dt, defaults, name, user_defaults=settings, source=source)
+        vae, text, tok, unet, sched, defaults, name, source, extra = load_components(model, dt, variant)
+        return cls(vae, text, tok, unet, sched, dev, dt, defaults, name, user_defaults=settings, source=source, **extra)
 
     @classmethod
     def from_pipe(cls, pipe, **settings):
         "Segment with a Stable Diffusion pipeline you already loaded: its modules are used as they are — not moved, re-cast or changed."
-        missing = [c for c in ('vae', 'text_encoder', 'tokenizer', 'unet', 'scheduler') if getattr(pipe, c, None) is None]
-        if missing or getattr(pipe, 'text_encoder_2', None) is not None:
-            raise ValueError(f"from_pipe takes a {SUPPORTED.split(' (')[0]} pipeline; this {type(pipe).__name__} "
-                             + (f"has no {missing}" if missing else "has a second text encoder (SDXL is not supported yet)"))
+        xl = getattr(pipe, 'text_encoder_2', None) is not None
+        missing = [c for c in ('vae', 'text_encoder', 'tokenizer', 'unet', 'scheduler') + (('tokenizer_2',) if xl else ()) if getattr(pipe, c, None) is None]
+        if missing: raise ValueError(f"from_pipe takes a Stable Diffusion 1.x/2.x or SDXL pipeline; this {type(pipe).__name__} has no {missing}")
         from diffusers import DDPMScheduler
         sched = DDPMScheduler.from_config(pipe.scheduler.config)   # for noising only; the pipeline's own scheduler is left alone
         name = getattr(pipe, 'name_or_path', '') or getattr(pipe.config, '_name_or_path', '') or type(pipe).__name__
+        extra = dict(text_encoder_2=pipe.text_encoder_2, tokenizer_2=pipe.tokenizer_2) if xl else {}
         return cls(pipe.vae, pipe.text_encoder, pipe.tokenizer, pipe.unet, sched, pipe.unet.device, pipe.unet.dtype, {}, str(name),
-                   user_defaults=settings, adopt=True)
+                   user_defaults=settings, adopt=True, **extra)
 
     def fingerprint(self) -> str:
         "Content identity of the model: its folder's files (hashes cached by path, size, mtime), else its parameters and vocabulary."
         if self.source is not None: return folder_fingerprint(self.source)
         h = hashlib.sha256()
-        for m in (self.unet, self.text_encoder, self.vae):
+        for m in (self.unet, self.text_encoder, self.vae, self.text_encoder_2):
+            if m is None: continue
             for k, v in m.state_dict().items(): h.update(k.encode()); h.update(v.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
         h.update(json.dumps(self.tokenizer.get_vocab(), sort_keys=True).encode()); h.update(json.dumps(self.defaults, sort_keys=True).encode())
         return h.hexdigest()
@@ -705,16 +733,32 @@ class Segmenter:
     # -- text ------------------------------------------------------------------------------------------------------
     @torch.no_grad()
     def embed(self, prompts, weighted=None, weight: float = 1.0, how: str = 'compel') -> torch.Tensor:
-        "Text-encoder hidden states of `prompts` (padded); positions in `weighted[i]` weighted: 'compel' z∅ + (z − z∅)·w, or 'scale' z·w."
-        ids = self.tokenizer(list(prompts), padding='max_length', max_length=self.tokenizer.model_max_length,
-                             truncation=True, return_tensors='pt').input_ids.to(self.device)
-        with self.stage('text'): z = self.text_encoder(ids)[0]
+        """Text-encoder hidden states of `prompts` (padded); positions in `weighted[i]` weighted: 'compel' z∅ + (z − z∅)·w, or 'scale' z·w.
+        SDXL: both encoders' penultimate hidden states side by side, and the second encoder's pooled projection as one
+        extra row at the end (zero-padded to the width), which `unet_forward` splits off into `added_cond_kwargs`."""
+        ids = lambda tok: tok(list(prompts), padding='max_length', max_length=tok.model_max_length, truncation=True, return_tensors='pt').input_ids.to(self.device)
+        with self.stage('text'):
+            if self.text_encoder_2 is None: z = self.text_encoder(ids(self.tokenizer))[0]
+            else:
+                o1 = self.text_encoder(ids(self.tokenizer), output_hidden_states=True)
+                o2 = self.text_encoder_2(ids(self.tokenizer_2), output_hidden_states=True)
+                z = torch.cat([o1.hidden_states[-2], o2.hidden_states[-2]], -1)
+                pooled = z.new_zeros(z.shape[0], 1, z.shape[-1]); pooled[:, 0, :o2.text_embeds.shape[-1]] = o2.text_embeds
+                z = torch.cat([z, pooled], 1)
         if weighted and weight != 1.0:
             z0 = self.empty_embedding()[0] if how == 'compel' else None
             for i, pos in enumerate(weighted):
                 pos = sorted({p for ps in pos for p in ps})
                 z[i, pos] = z0[pos] + (z[i, pos] - z0[pos]) * weight if how == 'compel' else z[i, pos] * weight
         return z
+
+    def unet_forward(self, zt, t, cond) -> torch.Tensor:
+        "The UNet's prediction for noised latents `zt` at timesteps `t` under `embed`'s conditioning (SDXL: pooled text and size ids added)."
+        if self.text_encoder_2 is None: return self.unet(zt, t, cond).sample
+        H, W = (s * self.vae_scale for s in zt.shape[-2:])                         # original size = target size, no crop
+        ids = torch.tensor([H, W, 0, 0, H, W], device=zt.device, dtype=cond.dtype).expand(zt.shape[0], 6)
+        pooled = cond[:, -1, :self.text_encoder_2.config.projection_dim]
+        return self.unet(zt, t, cond[:, :-1], added_cond_kwargs=dict(text_embeds=pooled, time_ids=ids)).sample
 
     def empty_embedding(self) -> torch.Tensor:
         "The empty prompt's hidden states (1, L, D), computed once per segmenter."
@@ -747,7 +791,7 @@ class Segmenter:
         self_names = self._pick('self', lambda l: l.res == self.self_res, s['self_layers'], 'self_layers') if with_self else []
         zt, _, ts = self.noised(latents, s['timesteps'], s['seed'], s['noise'] == 'per_timestep')
         with trace(self.unet, layers=layers + self_names, per_layer=False, self_as='qk') as tr, self.stage('unet'):
-            self.unet(zt, ts, cond.repeat(T, 1, 1))
+            self.unet_forward(zt, ts, cond.repeat(T, 1, 1))
         am = tr.maps
         cross = {f: (lambda m: m.reshape(T, B, *m.shape[1:]).mean(0))(am.cross(self.cross_levels[f])) for f in factors}
         up = [n for n in self_names if n.startswith('up_blocks.')]
@@ -800,7 +844,7 @@ class Segmenter:
                 b, p, i = (torch.tensor(x, device=self.device) for x in zip(*jobs[j:j + batch_size]))
                 t = torch.tensor(ts, device=self.device)[i]
                 zt = self.scheduler.add_noise(latents[b], eps[i], t)
-                pred = predicted_noise(self.scheduler, self.unet(zt, t, emb[p]).sample, zt, t)
+                pred = predicted_noise(self.scheduler, self.unet_forward(zt, t, emb[p]), zt, t)
                 err[j:j + len(b)] = ((pred.float() - eps[i].float()) ** 2).mean(dim=(1, 2, 3))
         per_image, at = [], 0
         for labs in labels_list:
