@@ -25,9 +25,14 @@ class Layer:
     res: int
 
 def attention_layers(unet) -> list[Layer]:
-    "Every self/cross attention layer of `unet`, with its resolution at the model's native `sample_size`."
-    n_down, n_up, size = len(unet.down_blocks), len(unet.up_blocks), unet.config.sample_size
+    "Every self/cross attention layer of `unet` (or of a DiT with one resolution, e.g. PixArt), with its resolution at the model's native `sample_size`."
+    size = unet.config.sample_size
     size = size[0] if isinstance(size, (tuple, list)) else size
+    if not hasattr(unet, 'down_blocks'):                       # a DiT: every block attends on the patch grid
+        p = unet.config.get('patch_size') or 1
+        return [Layer(n, KINDS[m.group(1)], p, size // p) for n in unet.attn_processors
+                if (m := re.match(r'transformer_blocks\.\d+\.(attn[12])\.processor$', n))]
+    n_down, n_up = len(unet.down_blocks), len(unet.up_blocks)
     out = []
     for name in unet.attn_processors:
         m = re.match(r'(down_blocks|up_blocks|mid_block)\.?(\d*)\..*\.(attn[12])\.processor$', name)
@@ -265,7 +270,7 @@ class Tracer:
     def reset(self): self.maps, self._counts = AttentionMaps(layers=self.maps.layers), {}
 
     def _pre_forward(self, module, args, kwargs):
-        sample = args[0] if args else kwargs['sample']
+        sample = args[0] if args else kwargs.get('sample', kwargs.get('hidden_states'))
         t = args[1] if len(args) > 1 else kwargs['timestep']
         self.maps.timesteps.append(float(torch.as_tensor(t).flatten()[0]))
         self.maps.sizes.append(tuple(sample.shape[-2:]))

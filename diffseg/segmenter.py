@@ -19,8 +19,8 @@ __all__ = ['PRESETS', 'CHOICES', 'STAGES', 'STAGE_OF', 'SETTING_NAMES', 'ISEG_CR
            'MAX_SCORE_SIDE', 'DISPLAY_SIDE', 'EMBEDDED_MODEL', 'FAMILY_DEFAULTS', 'SUPPORTED', 'CAPTURES',
            'EncodeSettings', 'PassSettings', 'PostSettings', 'recipe_settings', 'stage_settings', 'resolve_settings',
            'Segmentation', 'resolve_device', 'load_components', 'build_prompt', 'token_positions', 'with_ing',
-           'caption_prompt', 'elbo_temper', 'Readout', 'window_starts', 'TiledReadout', 'locate', 'predicted_noise',
-           'Segmenter']
+           'caption_prompt', 'elbo_temper', 'Readout', 'window_starts', 'TiledReadout', 'locate', 'pack_extra',
+           'unpack_extra', 'predicted_noise', 'Segmenter']
 
 # %% ../nbs/03_segmenter.ipynb #56139983
 PRESETS = {
@@ -277,56 +277,78 @@ FAMILY_DEFAULTS = {   # per model family, over the mode presets (and under a mod
     # levels it has (32²: 0.5, 64²: 0.1; its 8² and 16² have no attention there). The single preset's {4: 0.7, 2: 0.3}
     # already names factors SDXL has.
     'sdxl': {'per_class': {'cross_weights': {4: 0.5, 2: 0.1}}},
+    # PixArt's DiT attends on one grid (the latent in 2×2 patches, factor 2): every layer is read, at that one level,
+    # as ConceptAttention reads every layer of a DiT; self-attention is on the same grid.
+    'pixart': {'single': {'cross_weights': {2: 1.0}}, 'per_class': {'cross_weights': {2: 1.0}}},
 }
 
-SUPPORTED = ("Stable Diffusion 1.x and 2.x folders (StableDiffusionPipeline layout: 512 or 768 px, ε- or v-prediction) and SDXL "
-             "folders (StableDiffusionXLPipeline: two text encoders)")
+SUPPORTED = ("Stable Diffusion 1.x and 2.x folders (StableDiffusionPipeline layout: 512 or 768 px, ε- or v-prediction), SDXL "
+             "folders (StableDiffusionXLPipeline: two text encoders) and PixArt-α/Σ folders (PixArtAlphaPipeline/PixArtSigmaPipeline: DiT + T5)")
 
-def _check_family(local: Path):
-    "Refuse, with what is supported, a diffusers folder of a family diffseg does not read yet (SDXL, PixArt, SD3, FLUX, …)."
+def _check_family(local: Path) -> str:
+    "The folder's model family ('sd', 'pixart'); a family diffseg does not read yet (SD3, FLUX, …) is refused with what is supported."
     index = local / 'model_index.json'
     cls = read_json(index, 'pipeline index').get('_class_name', '') if index.exists() else ''
-    other = [d for d in ('text_encoder_3', 'transformer') if (local / d).is_dir()]
-    if other or (cls and 'StableDiffusion' not in cls) or cls.startswith('StableDiffusion3'):
+    pixart = cls.startswith('PixArt')
+    other = [d for d in ('text_encoder_3', 'transformer') if (local / d).is_dir() and not (pixart and d == 'transformer')]
+    if other or (cls and 'StableDiffusion' not in cls and not pixart) or cls.startswith('StableDiffusion3'):
         raise ValueError(f"{local} holds a {cls or 'pipeline'} ({', '.join(other) or 'no UNet/CLIP layout'}); diffseg reads {SUPPORTED}. "
-                         f"PixArt, SD3 and FLUX are not supported yet.")
+                         f"SD3 and FLUX are not supported yet.")
+    return 'pixart' if pixart else 'sd'
 
-def _variant(local: Path, variant):
+def _variant(local: Path, variant, denoiser: str = 'unet'):
     "The weights variant to load: as given, or the only one a folder has when it has no plain weights (e.g. '*.fp16.safetensors')."
-    if variant is not None or not (local / 'unet').is_dir(): return variant
-    names = [p.name for p in (local / 'unet').iterdir() if p.name.startswith('diffusion_pytorch_model')]
+    if variant is not None or not (local / denoiser).is_dir(): return variant
+    names = [p.name for p in (local / denoiser).iterdir() if p.name.startswith('diffusion_pytorch_model')]
     if any(n in ('diffusion_pytorch_model.safetensors', 'diffusion_pytorch_model.bin') for n in names): return None
     found = sorted({n.split('.')[1] for n in names if n.count('.') == 2})
     return found[0] if len(found) == 1 else None
 
 def load_components(model=None, dtype=torch.float32, variant=None):
     """(vae, text_encoder, tokenizer, unet, scheduler, defaults, name, local folder or None, extra) from a local folder, a hub id
-    or the embedded model; `extra` holds SDXL's `text_encoder_2` and `tokenizer_2` (empty for SD 1.x/2.x)."""
+    or the embedded model; `unet` is PixArt's transformer for a PixArt folder; `extra` holds SDXL's `text_encoder_2` and
+    `tokenizer_2`, or PixArt's `text_len` (empty for SD 1.x/2.x)."""
     from diffusers import AutoencoderKL, UNet2DConditionModel, DDPMScheduler
     from transformers import AutoTokenizer, CLIPTextModel
     src = str(model) if model is not None else str(EMBEDDED_MODEL)
     local = Path(src).expanduser()
+    family = 'sd'
     if local.exists():
-        _check_family(local)
-        if not (local / 'unet' / 'config.json').exists():
+        family = _check_family(local)
+        den = 'transformer' if family == 'pixart' else 'unet'
+        if not (local / den / 'config.json').exists():
             raise ValueError(f"{local} is not a diffusers Stable Diffusion folder: expected unet/, vae/, text_encoder/, "
                              f"tokenizer/ and scheduler/ subfolders (as saved by `pipeline.save_pretrained`)")
         missing = [d for d in ('vae', 'text_encoder', 'tokenizer', 'scheduler') if not (local / d).is_dir()]
         if missing: raise ValueError(f"model folder {local} has no {', '.join(d + '/' for d in missing)} "
                                      f"(a Stable Diffusion folder has unet/, vae/, text_encoder/, tokenizer/ and scheduler/)")
         src = str(local.resolve())
-        variant = _variant(local, variant)
+        variant = _variant(local, variant, den)
     elif _looks_like_path(src):
         raise FileNotFoundError(f"model folder not found: {src}")
     part = 'vae'
     try:
         kw = dict(torch_dtype=dtype, variant=variant)
+        if local.exists(): index_cls = read_json(local / 'model_index.json', 'pipeline index').get('_class_name', '') if (local / 'model_index.json').exists() else ''
+        else:
+            from diffusers import DiffusionPipeline
+            index_cls = DiffusionPipeline.load_config(src).get('_class_name', '')
+            family = 'pixart' if index_cls.startswith('PixArt') else 'sd'
         vae = AutoencoderKL.from_pretrained(src, subfolder='vae', **kw); part = 'text_encoder'
-        text = CLIPTextModel.from_pretrained(src, subfolder='text_encoder', **kw); part = 'tokenizer'
-        tok = AutoTokenizer.from_pretrained(src, subfolder='tokenizer'); part = 'unet'
-        unet = UNet2DConditionModel.from_pretrained(src, subfolder='unet', **kw); part = 'text_encoder_2'
         extra = {}
-        if (unet.config.get('addition_embed_type') == 'text_time') != (local / 'text_encoder_2').is_dir() and local.exists():
+        if family == 'pixart':                                                       # DiT + T5
+            from diffusers import PixArtTransformer2DModel
+            from transformers import T5EncoderModel
+            text = T5EncoderModel.from_pretrained(src, subfolder='text_encoder', **kw); part = 'tokenizer'
+            tok = AutoTokenizer.from_pretrained(src, subfolder='tokenizer'); part = 'transformer'
+            unet = PixArtTransformer2DModel.from_pretrained(src, subfolder='transformer', **kw)
+            extra['text_len'] = 300 if index_cls == 'PixArtSigmaPipeline' else 120    # the pipelines' max_sequence_length
+        else:
+            text = CLIPTextModel.from_pretrained(src, subfolder='text_encoder', **kw); part = 'tokenizer'
+            tok = AutoTokenizer.from_pretrained(src, subfolder='tokenizer'); part = 'unet'
+            unet = UNet2DConditionModel.from_pretrained(src, subfolder='unet', **kw)
+        part = 'text_encoder_2' 
+        if family == 'sd' and (unet.config.get('addition_embed_type') == 'text_time') != (local / 'text_encoder_2').is_dir() and local.exists():
             raise ValueError(f"{local}: an SDXL folder has an SDXL UNet (addition_embed_type 'text_time') and text_encoder_2/; this one has "
                              + ("the UNet but no text_encoder_2/" if (local / 'text_encoder_2').is_dir() is False else "text_encoder_2/ but another UNet"))
         if unet.config.get('addition_embed_type') == 'text_time':                     # SDXL: a second, projecting text encoder
@@ -340,7 +362,7 @@ def load_components(model=None, dtype=torch.float32, variant=None):
     except (OSError, ValueError) as e:
         if local.exists():
             raise ValueError(f"cannot load {part}/ of {local} ({type(e).__name__}: {str(e).splitlines()[0]})"
-                             + (f"; its weights may be a variant: pass variant='fp16' (or the variant's name)" if part in ('vae', 'text_encoder', 'unet') and variant is None else '')) from None
+                             + (f"; its weights may be a variant: pass variant='fp16' (or the variant's name)" if part in ('vae', 'text_encoder', 'unet', 'transformer') and variant is None else '')) from None
         raise OSError(f"could not load {src!r} from the Hugging Face hub ({type(e).__name__}: {str(e).splitlines()[0]}). "
                       f"If this machine is offline, download the model elsewhere and point `model` at the local folder "
                       f"(`model='/path/to/stable-diffusion-v1-5'`).") from None
@@ -357,10 +379,10 @@ def build_prompt(names, template='a photograph of {}', joiner=' and ', suffix=''
         spans.append((len(text), len(text) + len(n))); text += n
     return text + tail + suffix, spans
 
-def token_positions(tokenizer, prompt: str, spans, how: str = 'last') -> list[list[int]]:
-    "Token indices (in the padded, BOS-prefixed sequence) covering each character span."
+def token_positions(tokenizer, prompt: str, spans, how: str = 'last', max_length: int | None = None) -> list[list[int]]:
+    "Token indices (in the padded sequence, BOS-prefixed where the tokenizer has one) covering each character span."
     enc = tokenizer(prompt, return_offsets_mapping=True, truncation=False)
-    offs, n_max = enc['offset_mapping'], tokenizer.model_max_length
+    offs, n_max = enc['offset_mapping'], max_length or tokenizer.model_max_length
     if len(enc['input_ids']) > n_max:
         raise ValueError(f"the prompt has {len(enc['input_ids'])} tokens but the text encoder takes {n_max}: "
                          f"segment fewer labels at a time, or use mode='per_class' (one prompt per label)")
@@ -562,6 +584,18 @@ def locate(prompt: str, names) -> list[tuple[int, int]]:
 
 CAPTURES = ('settings', 'all', 'cross')
 
+def pack_extra(z: torch.Tensor, extra: torch.Tensor) -> torch.Tensor:
+    "Token states `(B, L, D)` with a per-prompt vector `(B, n)` appended as ⌈n / D⌉ zero-padded rows: one tensor to batch, repeat and index."
+    B, L, D = z.shape
+    rows = -(-extra.shape[-1] // D)
+    flat = z.new_zeros(B, rows * D); flat[:, :extra.shape[-1]] = extra
+    return torch.cat([z, flat.view(B, rows, D)], 1)
+
+def unpack_extra(cond: torch.Tensor, n: int) -> tuple:
+    "(token states, the `n`-long vector) of a `pack_extra` tensor."
+    rows = -(-n // cond.shape[-1])
+    return cond[:, :-rows], cond[:, -rows:].flatten(1)[:, :n]
+
 def predicted_noise(scheduler, output, zt, t) -> torch.Tensor:
     "The noise ε̂ a model's output implies, by the scheduler's `prediction_type`: ε itself, v (SD 2.x-768) or the clean sample."
     kind = scheduler.config.get('prediction_type', 'epsilon')
@@ -574,13 +608,14 @@ def predicted_noise(scheduler, output, zt, t) -> torch.Tensor:
 class Segmenter:
     "Open-vocabulary semantic segmentation from a diffusion UNet's attention. Use `from_pretrained`."
     def __init__(self, vae, text_encoder, tokenizer, unet, scheduler, device='cpu', dtype=torch.float32, defaults=None, name='',
-                 user_defaults=None, source=None, adopt: bool = False, text_encoder_2=None, tokenizer_2=None):
+                 user_defaults=None, source=None, adopt: bool = False, text_encoder_2=None, tokenizer_2=None, text_len: int | None = None):
         self.source = source                  # the local folder the weights came from (None: built in memory or a hub id)
         self.vae, self.text_encoder, self.tokenizer, self.unet, self.scheduler = vae, text_encoder, tokenizer, unet, scheduler
         self.text_encoder_2, self.tokenizer_2 = text_encoder_2, tokenizer_2            # SDXL's second encoder (None for SD 1.x/2.x)
         if (text_encoder_2 is None) != (unet.config.get('addition_embed_type') != 'text_time'):
             raise ValueError("an SDXL UNet (addition_embed_type='text_time') needs text_encoder_2 and tokenizer_2, and only it takes them")
-        self.family = 'sd' if text_encoder_2 is None else 'sdxl'
+        self.family = 'sdxl' if text_encoder_2 is not None else ('pixart' if type(unet).__name__.startswith('PixArt') else 'sd')
+        self.text_len = text_len or (120 if self.family == 'pixart' else tokenizer.model_max_length)   # tokens per prompt (padded)
         fam = FAMILY_DEFAULTS[self.family]
         defaults = {**(defaults or {}), **{m: {**fam[m], **(defaults or {}).get(m, {})} for m in fam}}
         self.device, self.dtype, self.defaults, self.name = torch.device(device), dtype, defaults, name
@@ -618,14 +653,19 @@ class Segmenter:
     @classmethod
     def from_pipe(cls, pipe, **settings):
         "Segment with a Stable Diffusion pipeline you already loaded: its modules are used as they are — not moved, re-cast or changed."
-        xl = getattr(pipe, 'text_encoder_2', None) is not None
-        missing = [c for c in ('vae', 'text_encoder', 'tokenizer', 'unet', 'scheduler') + (('tokenizer_2',) if xl else ()) if getattr(pipe, c, None) is None]
-        if missing: raise ValueError(f"from_pipe takes a Stable Diffusion 1.x/2.x or SDXL pipeline; this {type(pipe).__name__} has no {missing}")
+        xl, pixart = getattr(pipe, 'text_encoder_2', None) is not None, type(pipe).__name__.startswith('PixArt')
+        den = 'transformer' if pixart else 'unet'
+        missing = [c for c in ('vae', 'text_encoder', 'tokenizer', den, 'scheduler') + (('tokenizer_2',) if xl else ()) if getattr(pipe, c, None) is None]
+        if missing or getattr(pipe, 'text_encoder_3', None) is not None:
+            raise ValueError(f"from_pipe takes a Stable Diffusion 1.x/2.x, SDXL or PixArt pipeline; this {type(pipe).__name__} "
+                             + (f"has no {missing}" if missing else "has a third text encoder (SD3 is not supported yet)"))
         from diffusers import DDPMScheduler
         sched = DDPMScheduler.from_config(pipe.scheduler.config)   # for noising only; the pipeline's own scheduler is left alone
         name = getattr(pipe, 'name_or_path', '') or getattr(pipe.config, '_name_or_path', '') or type(pipe).__name__
         extra = dict(text_encoder_2=pipe.text_encoder_2, tokenizer_2=pipe.tokenizer_2) if xl else {}
-        return cls(pipe.vae, pipe.text_encoder, pipe.tokenizer, pipe.unet, sched, pipe.unet.device, pipe.unet.dtype, {}, str(name),
+        if pixart: extra['text_len'] = 300 if type(pipe).__name__ == 'PixArtSigmaPipeline' else 120
+        d = getattr(pipe, den)
+        return cls(pipe.vae, pipe.text_encoder, pipe.tokenizer, d, sched, d.device, d.dtype, {}, str(name),
                    user_defaults=settings, adopt=True, **extra)
 
     def fingerprint(self) -> str:
@@ -734,17 +774,19 @@ class Segmenter:
     @torch.no_grad()
     def embed(self, prompts, weighted=None, weight: float = 1.0, how: str = 'compel') -> torch.Tensor:
         """Text-encoder hidden states of `prompts` (padded); positions in `weighted[i]` weighted: 'compel' z∅ + (z − z∅)·w, or 'scale' z·w.
-        SDXL: both encoders' penultimate hidden states side by side, and the second encoder's pooled projection as one
-        extra row at the end (zero-padded to the width), which `unet_forward` splits off into `added_cond_kwargs`."""
-        ids = lambda tok: tok(list(prompts), padding='max_length', max_length=tok.model_max_length, truncation=True, return_tensors='pt').input_ids.to(self.device)
+        SDXL: both encoders' penultimate hidden states side by side, with the second encoder's pooled projection; PixArt: T5's
+        states, with the prompt's padding mask. What is not a token state rides in extra rows at the end (`pack_extra`),
+        which `unet_forward` splits off again."""
+        tokens = lambda tok, n: tok(list(prompts), padding='max_length', max_length=n, truncation=True, return_tensors='pt').to(self.device)
         with self.stage('text'):
-            if self.text_encoder_2 is None: z = self.text_encoder(ids(self.tokenizer))[0]
-            else:
-                o1 = self.text_encoder(ids(self.tokenizer), output_hidden_states=True)
-                o2 = self.text_encoder_2(ids(self.tokenizer_2), output_hidden_states=True)
-                z = torch.cat([o1.hidden_states[-2], o2.hidden_states[-2]], -1)
-                pooled = z.new_zeros(z.shape[0], 1, z.shape[-1]); pooled[:, 0, :o2.text_embeds.shape[-1]] = o2.text_embeds
-                z = torch.cat([z, pooled], 1)
+            if self.family == 'sd': z = self.text_encoder(tokens(self.tokenizer, self.text_len).input_ids)[0]
+            elif self.family == 'sdxl':
+                o1 = self.text_encoder(tokens(self.tokenizer, self.text_len).input_ids, output_hidden_states=True)
+                o2 = self.text_encoder_2(tokens(self.tokenizer_2, self.tokenizer_2.model_max_length).input_ids, output_hidden_states=True)
+                z = pack_extra(torch.cat([o1.hidden_states[-2], o2.hidden_states[-2]], -1), o2.text_embeds)
+            else:                                                                   # PixArt: T5 with its padding mask, which the DiT needs too
+                t = tokens(self.tokenizer, self.text_len)
+                z = pack_extra(self.text_encoder(t.input_ids, attention_mask=t.attention_mask)[0], t.attention_mask)
         if weighted and weight != 1.0:
             z0 = self.empty_embedding()[0] if how == 'compel' else None
             for i, pos in enumerate(weighted):
@@ -754,11 +796,18 @@ class Segmenter:
 
     def unet_forward(self, zt, t, cond) -> torch.Tensor:
         "The UNet's prediction for noised latents `zt` at timesteps `t` under `embed`'s conditioning (SDXL: pooled text and size ids added)."
-        if self.text_encoder_2 is None: return self.unet(zt, t, cond).sample
-        H, W = (s * self.vae_scale for s in zt.shape[-2:])                         # original size = target size, no crop
-        ids = torch.tensor([H, W, 0, 0, H, W], device=zt.device, dtype=cond.dtype).expand(zt.shape[0], 6)
-        pooled = cond[:, -1, :self.text_encoder_2.config.projection_dim]
-        return self.unet(zt, t, cond[:, :-1], added_cond_kwargs=dict(text_embeds=pooled, time_ids=ids)).sample
+        if self.family == 'sd': return self.unet(zt, t, cond).sample
+        H, W = (s * self.vae_scale for s in zt.shape[-2:])
+        if self.family == 'sdxl':
+            z, pooled = unpack_extra(cond, self.text_encoder_2.config.projection_dim)
+            ids = torch.tensor([H, W, 0, 0, H, W], device=zt.device, dtype=cond.dtype).expand(zt.shape[0], 6)   # original = target size, no crop
+            return self.unet(zt, t, z, added_cond_kwargs=dict(text_embeds=pooled, time_ids=ids)).sample
+        z, mask = unpack_extra(cond, self.text_len)
+        B = zt.shape[0]
+        size = dict(resolution=torch.tensor([[H, W]], device=zt.device, dtype=cond.dtype).expand(B, 2),
+                    aspect_ratio=torch.tensor([[H / W]], device=zt.device, dtype=cond.dtype).expand(B, 1))
+        out = self.unet(zt, encoder_hidden_states=z, timestep=t, encoder_attention_mask=mask, added_cond_kwargs=size).sample
+        return out[:, :zt.shape[1]]                                                 # PixArt also predicts a variance: keep the noise
 
     def empty_embedding(self) -> torch.Tensor:
         "The empty prompt's hidden states (1, L, D), computed once per segmenter."
@@ -802,8 +851,8 @@ class Segmenter:
 
     def _read(self, prompt, spans, weighted_spans, s):
         "(read-out token positions with the '-ing' rule, weighted token positions) of class spans in a prompt."
-        pos = with_ing(self.tokenizer, prompt, spans, token_positions(self.tokenizer, prompt, spans, s['token']), s['ing_offset'])
-        return pos, token_positions(self.tokenizer, prompt, weighted_spans, 'mean')
+        pos = with_ing(self.tokenizer, prompt, spans, token_positions(self.tokenizer, prompt, spans, s['token'], self.text_len), s['ing_offset'])
+        return pos, token_positions(self.tokenizer, prompt, weighted_spans, 'mean', self.text_len)
 
     def _attend_latents(self, latents, images, labels_list, s, capture='settings', prompt=None, captions=None) -> list[Readout]:
         "Readouts for encoded images (the body of `attend`)."
