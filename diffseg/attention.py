@@ -11,7 +11,7 @@ import torch, torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['KINDS', 'Layer', 'attention_layers', 'tiny_unet', 'select_layers', 'attention_probs', 'CaptureProcessor',
-           'SelfAttention', 'AttentionMaps', 'Tracer', 'trace']
+           'JointCaptureProcessor', 'SelfAttention', 'AttentionMaps', 'Tracer', 'trace']
 
 # %% ../nbs/01_attention.ipynb #4c1a0005
 KINDS = {'attn1': 'self', 'attn2': 'cross'}
@@ -29,9 +29,15 @@ def attention_layers(unet) -> list[Layer]:
     size = unet.config.sample_size
     size = size[0] if isinstance(size, (tuple, list)) else size
     if not hasattr(unet, 'down_blocks'):                       # a DiT: every block attends on the patch grid
-        p = unet.config.get('patch_size') or 1
-        return [Layer(n, KINDS[m.group(1)], p, size // p) for n in unet.attn_processors
-                if (m := re.match(r'transformer_blocks\.\d+\.(attn[12])\.processor$', n))]
+        p, out = unet.config.get('patch_size') or 1, []
+        joint = 'joint_attention_dim' in unet.config            # SD3: `attn` is joint attention over [image; text] tokens
+        for n in unet.attn_processors:
+            m = re.match(r'transformer_blocks\.\d+\.(attn[12]?)\.processor$', n)
+            if not m: continue
+            if joint and m.group(1) == 'attn':                   # its image×text block is the cross-, its image×image block the self-attention
+                out += [Layer(f'{n}#cross', 'cross', p, size // p), Layer(f'{n}#self', 'self', p, size // p)]
+            elif m.group(1) != 'attn': out.append(Layer(n, 'self' if joint else KINDS[m.group(1)], p, size // p))   # SD3.5's attn2: image self-attention
+        return out
     n_down, n_up = len(unet.down_blocks), len(unet.up_blocks)
     out = []
     for name in unet.attn_processors:
@@ -121,6 +127,26 @@ class CaptureProcessor:
             self.sink(self.layer, attention_probs(q, k, attn.scale, mask))
         return self.base(attn, hidden_states, encoder_hidden_states=encoder_hidden_states, attention_mask=attention_mask,
                          temb=temb, *args, **kwargs)
+
+class JointCaptureProcessor:
+    """Wraps a joint-attention processor (SD3's MMDiT: image and text tokens attend over [image; text] keys). The output is
+    the layer's own; `cross` gets the image queries' probabilities over the text keys (softmax over all keys, as the layer
+    computes it), `self_layer` the image × image block — renormalised over the image keys, as probs or (q, k, scale)."""
+    def __init__(self, base, cross: Layer | None, self_layer: Layer | None, sink, what: str = 'probs'):
+        self.base, self.cross, self.self_layer, self.sink, self.what = base, cross, self_layer, sink, what
+
+    def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, *args, **kwargs):
+        split = lambda x: x.view(x.shape[0], -1, attn.heads, x.shape[-1] // attn.heads).transpose(1, 2)
+        q, k = split(attn.to_q(hidden_states)), split(attn.to_k(hidden_states))
+        if attn.norm_q is not None: q = attn.norm_q(q)
+        if attn.norm_k is not None: k = attn.norm_k(k)
+        if self.cross is not None:
+            kt = split(attn.add_k_proj(encoder_hidden_states))
+            if attn.norm_added_k is not None: kt = attn.norm_added_k(kt)
+            self.sink(self.cross, attention_probs(q, torch.cat([k, kt], 2), attn.scale)[..., k.shape[2]:])
+        if self.self_layer is not None:
+            self.sink(self.self_layer, (q, k, attn.scale) if self.what == 'qk' else attention_probs(q, k, attn.scale))
+        return self.base(attn, hidden_states, encoder_hidden_states, attention_mask, *args, **kwargs)
 
 # %% ../nbs/01_attention.ipynb #4c1a0014
 class SelfAttention:
@@ -299,7 +325,13 @@ def trace(unet, cross=True, self_attn=False, layers=None, heads: str = 'mean', p
     tracer = Tracer(chosen, heads, per_layer)
     original = dict(unet.attn_processors)
     procs = dict(original)
-    for l in chosen: procs[l.name] = CaptureProcessor(original[l.name], l, tracer._sink, 'qk' if l.kind == 'self' and self_as == 'qk' else 'probs')
+    by_proc = {}
+    for l in chosen: by_proc.setdefault(l.name.split('#')[0], []).append(l)        # a joint layer is read as 'name#cross' and 'name#self'
+    for n, ls in by_proc.items():
+        if '#' in ls[0].name:
+            pick = lambda kind: next((l for l in ls if l.kind == kind), None)
+            procs[n] = JointCaptureProcessor(original[n], pick('cross'), pick('self'), tracer._sink, self_as)
+        else: procs[n] = CaptureProcessor(original[n], ls[0], tracer._sink, 'qk' if ls[0].kind == 'self' and self_as == 'qk' else 'probs')
     hook = unet.register_forward_pre_hook(tracer._pre_forward, with_kwargs=True)
     try:
         unet.set_attn_processor(procs)

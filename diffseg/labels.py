@@ -84,7 +84,8 @@ class AttentionLabeler(_ModelLabeler):
         return out
 
 def prediction_target(scheduler, x0, eps, t):
-    "What the UNet predicts, by the scheduler's `prediction_type`: the noise ε, the velocity v (SD 2.x-768) or the clean sample."
+    "What the model predicts: by the scheduler's `prediction_type` the noise ε, the velocity v (SD 2.x-768) or the clean sample; a flow-matching model (SD3) ε − x₀."
+    if type(scheduler).__name__.startswith('FlowMatch'): return eps - x0
     kind = scheduler.config.get('prediction_type', 'epsilon')
     if kind == 'epsilon': return eps
     if kind == 'v_prediction': return scheduler.get_velocity(x0, eps, t)

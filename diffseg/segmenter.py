@@ -20,7 +20,7 @@ __all__ = ['PRESETS', 'CHOICES', 'STAGES', 'STAGE_OF', 'SETTING_NAMES', 'ISEG_CR
            'EncodeSettings', 'PassSettings', 'PostSettings', 'recipe_settings', 'stage_settings', 'resolve_settings',
            'Segmentation', 'resolve_device', 'load_components', 'build_prompt', 'token_positions', 'with_ing',
            'caption_prompt', 'elbo_temper', 'Readout', 'window_starts', 'TiledReadout', 'locate', 'pack_extra',
-           'unpack_extra', 'predicted_noise', 'Segmenter']
+           'unpack_extra', 'is_flow', 'flow_sigma', 'add_noise', 'predicted_noise', 'Segmenter']
 
 # %% ../nbs/03_segmenter.ipynb #56139983
 PRESETS = {
@@ -280,21 +280,26 @@ FAMILY_DEFAULTS = {   # per model family, over the mode presets (and under a mod
     # PixArt's DiT attends on one grid (the latent in 2×2 patches, factor 2): every layer is read, at that one level,
     # as ConceptAttention reads every layer of a DiT; self-attention is on the same grid.
     'pixart': {'single': {'cross_weights': {2: 1.0}}, 'per_class': {'cross_weights': {2: 1.0}}},
+    # SD3's MMDiT: joint attention on one patch grid; the image×text block of every layer at the one level (ELBO-T2IAlign's
+    # SD3 readout also takes every layer), the image×image block as self-attention.
+    'sd3': {'single': {'cross_weights': {2: 1.0}}, 'per_class': {'cross_weights': {2: 1.0}}},
 }
 
 SUPPORTED = ("Stable Diffusion 1.x and 2.x folders (StableDiffusionPipeline layout: 512 or 768 px, ε- or v-prediction), SDXL "
-             "folders (StableDiffusionXLPipeline: two text encoders) and PixArt-α/Σ folders (PixArtAlphaPipeline/PixArtSigmaPipeline: DiT + T5)")
+             "folders (StableDiffusionXLPipeline: two text encoders), PixArt-α/Σ folders (PixArtAlphaPipeline/PixArtSigmaPipeline: DiT + T5) "
+             "and SD3/3.5 folders (StableDiffusion3Pipeline: MMDiT joint attention, three text encoders, flow matching)")
 
 def _check_family(local: Path) -> str:
     "The folder's model family ('sd', 'pixart'); a family diffseg does not read yet (SD3, FLUX, …) is refused with what is supported."
     index = local / 'model_index.json'
     cls = read_json(index, 'pipeline index').get('_class_name', '') if index.exists() else ''
-    pixart = cls.startswith('PixArt')
-    other = [d for d in ('text_encoder_3', 'transformer') if (local / d).is_dir() and not (pixart and d == 'transformer')]
-    if other or (cls and 'StableDiffusion' not in cls and not pixart) or cls.startswith('StableDiffusion3'):
+    family = 'pixart' if cls.startswith('PixArt') else 'sd3' if cls.startswith('StableDiffusion3') else 'sd'
+    allowed = {'sd': (), 'pixart': ('transformer',), 'sd3': ('transformer', 'text_encoder_3')}[family]
+    other = [d for d in ('text_encoder_3', 'transformer') if (local / d).is_dir() and d not in allowed]
+    if other or (cls and 'StableDiffusion' not in cls and family != 'pixart'):
         raise ValueError(f"{local} holds a {cls or 'pipeline'} ({', '.join(other) or 'no UNet/CLIP layout'}); diffseg reads {SUPPORTED}. "
-                         f"SD3 and FLUX are not supported yet.")
-    return 'pixart' if pixart else 'sd'
+                         f"FLUX is not supported yet.")
+    return family
 
 def _variant(local: Path, variant, denoiser: str = 'unet'):
     "The weights variant to load: as given, or the only one a folder has when it has no plain weights (e.g. '*.fp16.safetensors')."
@@ -315,7 +320,7 @@ def load_components(model=None, dtype=torch.float32, variant=None):
     family = 'sd'
     if local.exists():
         family = _check_family(local)
-        den = 'transformer' if family == 'pixart' else 'unet'
+        den = 'transformer' if family in ('pixart', 'sd3') else 'unet'
         if not (local / den / 'config.json').exists():
             raise ValueError(f"{local} is not a diffusers Stable Diffusion folder: expected unet/, vae/, text_encoder/, "
                              f"tokenizer/ and scheduler/ subfolders (as saved by `pipeline.save_pretrained`)")
@@ -333,7 +338,7 @@ def load_components(model=None, dtype=torch.float32, variant=None):
         else:
             from diffusers import DiffusionPipeline
             index_cls = DiffusionPipeline.load_config(src).get('_class_name', '')
-            family = 'pixart' if index_cls.startswith('PixArt') else 'sd'
+            family = 'pixart' if index_cls.startswith('PixArt') else 'sd3' if index_cls.startswith('StableDiffusion3') else 'sd'
         vae = AutoencoderKL.from_pretrained(src, subfolder='vae', **kw); part = 'text_encoder'
         extra = {}
         if family == 'pixart':                                                       # DiT + T5
@@ -343,11 +348,22 @@ def load_components(model=None, dtype=torch.float32, variant=None):
             tok = AutoTokenizer.from_pretrained(src, subfolder='tokenizer'); part = 'transformer'
             unet = PixArtTransformer2DModel.from_pretrained(src, subfolder='transformer', **kw)
             extra['text_len'] = 300 if index_cls == 'PixArtSigmaPipeline' else 120    # the pipelines' max_sequence_length
+        elif family == 'sd3':                                                        # MMDiT + CLIP-L, CLIP-G, T5; flow matching
+            from diffusers import SD3Transformer2DModel, FlowMatchEulerDiscreteScheduler
+            from transformers import CLIPTextModelWithProjection, T5EncoderModel
+            text = CLIPTextModelWithProjection.from_pretrained(src, subfolder='text_encoder', **kw); part = 'tokenizer'
+            tok = AutoTokenizer.from_pretrained(src, subfolder='tokenizer'); part = 'text_encoder_2'
+            extra['text_encoder_2'] = CLIPTextModelWithProjection.from_pretrained(src, subfolder='text_encoder_2', **kw); part = 'tokenizer_2'
+            extra['tokenizer_2'] = AutoTokenizer.from_pretrained(src, subfolder='tokenizer_2'); part = 'text_encoder_3'
+            extra['text_encoder_3'] = T5EncoderModel.from_pretrained(src, subfolder='text_encoder_3', **kw); part = 'tokenizer_3'
+            extra['tokenizer_3'] = AutoTokenizer.from_pretrained(src, subfolder='tokenizer_3'); part = 'transformer'
+            unet = SD3Transformer2DModel.from_pretrained(src, subfolder='transformer', **kw); part = 'scheduler'
+            sched = FlowMatchEulerDiscreteScheduler.from_pretrained(src, subfolder='scheduler')
         else:
             text = CLIPTextModel.from_pretrained(src, subfolder='text_encoder', **kw); part = 'tokenizer'
             tok = AutoTokenizer.from_pretrained(src, subfolder='tokenizer'); part = 'unet'
             unet = UNet2DConditionModel.from_pretrained(src, subfolder='unet', **kw)
-        part = 'text_encoder_2' 
+        if family != 'sd3': part = 'text_encoder_2' 
         if family == 'sd' and (unet.config.get('addition_embed_type') == 'text_time') != (local / 'text_encoder_2').is_dir() and local.exists():
             raise ValueError(f"{local}: an SDXL folder has an SDXL UNet (addition_embed_type 'text_time') and text_encoder_2/; this one has "
                              + ("the UNet but no text_encoder_2/" if (local / 'text_encoder_2').is_dir() is False else "text_encoder_2/ but another UNet"))
@@ -356,13 +372,14 @@ def load_components(model=None, dtype=torch.float32, variant=None):
             extra['text_encoder_2'] = CLIPTextModelWithProjection.from_pretrained(src, subfolder='text_encoder_2', **kw); part = 'tokenizer_2'
             extra['tokenizer_2'] = AutoTokenizer.from_pretrained(src, subfolder='tokenizer_2')
         part = 'scheduler'
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            sched = DDPMScheduler.from_pretrained(src, subfolder='scheduler')
+        if family != 'sd3':
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                sched = DDPMScheduler.from_pretrained(src, subfolder='scheduler')
     except (OSError, ValueError) as e:
         if local.exists():
             raise ValueError(f"cannot load {part}/ of {local} ({type(e).__name__}: {str(e).splitlines()[0]})"
-                             + (f"; its weights may be a variant: pass variant='fp16' (or the variant's name)" if part in ('vae', 'text_encoder', 'unet', 'transformer') and variant is None else '')) from None
+                             + (f"; its weights may be a variant: pass variant='fp16' (or the variant's name)" if part in ('vae', 'text_encoder', 'text_encoder_2', 'text_encoder_3', 'unet', 'transformer') and variant is None else '')) from None
         raise OSError(f"could not load {src!r} from the Hugging Face hub ({type(e).__name__}: {str(e).splitlines()[0]}). "
                       f"If this machine is offline, download the model elsewhere and point `model` at the local folder "
                       f"(`model='/path/to/stable-diffusion-v1-5'`).") from None
@@ -549,12 +566,21 @@ class TiledReadout(Readout):
             acc[:, y:y + h, x:x + w] += upsample(m.float().cpu(), (h, w)); n[:, y:y + h, x:x + w] += 1
         return acc / n.clamp_min(1)
 
+    def _both(self, stage: str, **overrides) -> tuple:
+        "(windows merged, whole image on the same grid or None) for `stage`, cached for the last settings (`window_area` is not one of them)."
+        p = self.post(**overrides)
+        key = json.dumps([stage, {k: v for k, v in asdict(p).items() if k not in ('window_area', 'background', 'threshold')}], sort_keys=True)
+        if getattr(self, '_both_key', None) != key:
+            raw = {**overrides, 'cross_norm': 'none'}      # windows are compared by raw attention: a per-window norm makes absent classes look present
+            w = self._merge([getattr(win, stage)(**raw) for win in self.windows])
+            g = None if self.whole is None else upsample(getattr(self.whole, stage)(**overrides).float().cpu(), self.latent_hw)
+            self._both_key, self._both_val = key, (w, g)
+        return self._both_val
+
     def _combine(self, stage: str, **overrides) -> torch.Tensor:
         p = self.post(**overrides)
-        raw = {**overrides, 'cross_norm': 'none'}      # windows are compared by raw attention: a per-window norm makes absent classes look present
-        w = self._merge([getattr(win, stage)(**raw) for win in self.windows])
-        if self.whole is None: return w
-        g = upsample(getattr(self.whole, stage)(**overrides).float().cpu(), self.latent_hw)
+        w, g = self._both(stage, **overrides)
+        if g is None: return w
         small = ((minmax(g) > 0.5).float().mean((-2, -1)) < p.window_area)[:, None, None]   # the class's share of the image, whole-image pass
         return torch.where(small, minmax(w), minmax(g))
 
@@ -596,8 +622,23 @@ def unpack_extra(cond: torch.Tensor, n: int) -> tuple:
     rows = -(-n // cond.shape[-1])
     return cond[:, :-rows], cond[:, -rows:].flatten(1)[:, :n]
 
+def is_flow(scheduler) -> bool: return type(scheduler).__name__.startswith('FlowMatch')
+
+def flow_sigma(scheduler, t) -> torch.Tensor:
+    "σ of a flow-matching scheduler at train-timestep indices `t` (0: least noise), its training sigmas in ascending order (as ELBO-T2IAlign indexes SD3's)."
+    return scheduler.sigmas.flip(0).to(t.device)[t.long()].float()
+
+def add_noise(scheduler, z0, eps, t) -> torch.Tensor:
+    "z_t at train-timestep indices `t`: √ᾱ·z₀ + √(1−ᾱ)·ε (DDPM family), or (1 − σ)·z₀ + σ·ε (flow matching: SD3)."
+    if not is_flow(scheduler): return scheduler.add_noise(z0, eps, t)
+    s = flow_sigma(scheduler, t).view(-1, *[1] * (z0.ndim - 1))
+    return ((1 - s) * z0.float() + s * eps.float()).to(z0.dtype)
+
 def predicted_noise(scheduler, output, zt, t) -> torch.Tensor:
-    "The noise ε̂ a model's output implies, by the scheduler's `prediction_type`: ε itself, v (SD 2.x-768) or the clean sample."
+    "The noise ε̂ a model's output implies: ε itself, v (SD 2.x-768), the clean sample, or a flow velocity ε − z₀ (SD3: ε̂ = z_t + (1 − σ)·v̂)."
+    if is_flow(scheduler):
+        s = flow_sigma(scheduler, t).view(-1, *[1] * (zt.ndim - 1))
+        return (zt.float() + (1 - s) * output.float()).to(output.dtype)
     kind = scheduler.config.get('prediction_type', 'epsilon')
     if kind == 'epsilon': return output
     a = scheduler.alphas_cumprod.to(zt.device)[t].float().view(-1, *[1] * (zt.ndim - 1))
@@ -608,18 +649,22 @@ def predicted_noise(scheduler, output, zt, t) -> torch.Tensor:
 class Segmenter:
     "Open-vocabulary semantic segmentation from a diffusion UNet's attention. Use `from_pretrained`."
     def __init__(self, vae, text_encoder, tokenizer, unet, scheduler, device='cpu', dtype=torch.float32, defaults=None, name='',
-                 user_defaults=None, source=None, adopt: bool = False, text_encoder_2=None, tokenizer_2=None, text_len: int | None = None):
+                 user_defaults=None, source=None, adopt: bool = False, text_encoder_2=None, tokenizer_2=None, text_len: int | None = None,
+                 text_encoder_3=None, tokenizer_3=None):
         self.source = source                  # the local folder the weights came from (None: built in memory or a hub id)
         self.vae, self.text_encoder, self.tokenizer, self.unet, self.scheduler = vae, text_encoder, tokenizer, unet, scheduler
-        self.text_encoder_2, self.tokenizer_2 = text_encoder_2, tokenizer_2            # SDXL's second encoder (None for SD 1.x/2.x)
-        if (text_encoder_2 is None) != (unet.config.get('addition_embed_type') != 'text_time'):
-            raise ValueError("an SDXL UNet (addition_embed_type='text_time') needs text_encoder_2 and tokenizer_2, and only it takes them")
-        self.family = 'sdxl' if text_encoder_2 is not None else ('pixart' if type(unet).__name__.startswith('PixArt') else 'sd')
+        self.text_encoder_2, self.tokenizer_2 = text_encoder_2, tokenizer_2            # SDXL's and SD3's second encoder
+        self.text_encoder_3, self.tokenizer_3 = text_encoder_3, tokenizer_3            # SD3's T5
+        name_ = type(unet).__name__
+        self.family = 'sd3' if name_.startswith('SD3') else 'pixart' if name_.startswith('PixArt') else 'sdxl' if text_encoder_2 is not None else 'sd'
+        if (self.family == 'sdxl') != (unet.config.get('addition_embed_type') == 'text_time') or (self.family == 'sd3') != (text_encoder_3 is not None):
+            raise ValueError("an SDXL UNet (addition_embed_type='text_time') needs text_encoder_2 and tokenizer_2, an SD3 transformer all "
+                             "three text encoders and tokenizers; other models take one")
         self.text_len = text_len or (120 if self.family == 'pixart' else tokenizer.model_max_length)   # tokens per prompt (padded)
         fam = FAMILY_DEFAULTS[self.family]
         defaults = {**(defaults or {}), **{m: {**fam[m], **(defaults or {}).get(m, {})} for m in fam}}
         self.device, self.dtype, self.defaults, self.name = torch.device(device), dtype, defaults, name
-        for m in (vae, text_encoder, unet, text_encoder_2) if not adopt else ():   # adopted modules (from_pipe) stay exactly as the caller has them
+        for m in (vae, text_encoder, unet, text_encoder_2, text_encoder_3) if not adopt else ():   # adopted modules (from_pipe) stay exactly as the caller has them
             if m is None: continue
             m.to(self.device).eval().requires_grad_(False)
             if next(m.parameters()).dtype != dtype: m.to(dtype)
@@ -653,16 +698,20 @@ class Segmenter:
     @classmethod
     def from_pipe(cls, pipe, **settings):
         "Segment with a Stable Diffusion pipeline you already loaded: its modules are used as they are — not moved, re-cast or changed."
-        xl, pixart = getattr(pipe, 'text_encoder_2', None) is not None, type(pipe).__name__.startswith('PixArt')
-        den = 'transformer' if pixart else 'unet'
-        missing = [c for c in ('vae', 'text_encoder', 'tokenizer', den, 'scheduler') + (('tokenizer_2',) if xl else ()) if getattr(pipe, c, None) is None]
-        if missing or getattr(pipe, 'text_encoder_3', None) is not None:
-            raise ValueError(f"from_pipe takes a Stable Diffusion 1.x/2.x, SDXL or PixArt pipeline; this {type(pipe).__name__} "
-                             + (f"has no {missing}" if missing else "has a third text encoder (SD3 is not supported yet)"))
-        from diffusers import DDPMScheduler
-        sched = DDPMScheduler.from_config(pipe.scheduler.config)   # for noising only; the pipeline's own scheduler is left alone
+        kind = type(pipe).__name__
+        pixart, sd3 = kind.startswith('PixArt'), kind.startswith('StableDiffusion3')
+        xl = getattr(pipe, 'text_encoder_2', None) is not None and not sd3
+        den = 'transformer' if pixart or sd3 else 'unet'
+        need = ('vae', 'text_encoder', 'tokenizer', den, 'scheduler') + (('text_encoder_2', 'tokenizer_2') if xl or sd3 else ()) + (('text_encoder_3', 'tokenizer_3') if sd3 else ())
+        missing = [c for c in need if getattr(pipe, c, None) is None]
+        if missing or kind.startswith('Flux'):
+            raise ValueError(f"from_pipe takes a Stable Diffusion 1.x/2.x, SDXL, PixArt or SD3 pipeline; this {kind} "
+                             + (f"has no {missing}" if missing else "is not supported yet"))
+        from diffusers import DDPMScheduler, FlowMatchEulerDiscreteScheduler
+        sched = (FlowMatchEulerDiscreteScheduler if sd3 else DDPMScheduler).from_config(pipe.scheduler.config)   # for noising only; the pipeline's own is left alone
         name = getattr(pipe, 'name_or_path', '') or getattr(pipe.config, '_name_or_path', '') or type(pipe).__name__
-        extra = dict(text_encoder_2=pipe.text_encoder_2, tokenizer_2=pipe.tokenizer_2) if xl else {}
+        extra = dict(text_encoder_2=pipe.text_encoder_2, tokenizer_2=pipe.tokenizer_2) if xl or sd3 else {}
+        if sd3: extra.update(text_encoder_3=pipe.text_encoder_3, tokenizer_3=pipe.tokenizer_3)
         if pixart: extra['text_len'] = 300 if type(pipe).__name__ == 'PixArtSigmaPipeline' else 120
         d = getattr(pipe, den)
         return cls(pipe.vae, pipe.text_encoder, pipe.tokenizer, d, sched, d.device, d.dtype, {}, str(name),
@@ -672,7 +721,7 @@ class Segmenter:
         "Content identity of the model: its folder's files (hashes cached by path, size, mtime), else its parameters and vocabulary."
         if self.source is not None: return folder_fingerprint(self.source)
         h = hashlib.sha256()
-        for m in (self.unet, self.text_encoder, self.vae, self.text_encoder_2):
+        for m in (self.unet, self.text_encoder, self.vae, self.text_encoder_2, self.text_encoder_3):
             if m is None: continue
             for k, v in m.state_dict().items(): h.update(k.encode()); h.update(v.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
         h.update(json.dumps(self.tokenizer.get_vocab(), sort_keys=True).encode()); h.update(json.dumps(self.defaults, sort_keys=True).encode())
@@ -736,7 +785,7 @@ class Segmenter:
         if per_timestep: eps = self.noise(latents.shape[1:], seed, T).repeat_interleave(B, 0)
         else: eps = self.noise(latents.shape[1:], seed).expand(B, *latents.shape[1:])
         full = eps if per_timestep else eps.repeat(T, 1, 1, 1)
-        return self.scheduler.add_noise(latents.repeat(T, 1, 1, 1), full, ts), eps, ts
+        return add_noise(self.scheduler, latents.repeat(T, 1, 1, 1), full, ts), eps, ts
 
     def encode_windows(self, image, s) -> tuple:
         """(latents `(n, c, h, w)`, boxes on the latent grid, canvas size) of one image: the whole image (n = 1, no boxes), or
@@ -784,6 +833,13 @@ class Segmenter:
                 o1 = self.text_encoder(tokens(self.tokenizer, self.text_len).input_ids, output_hidden_states=True)
                 o2 = self.text_encoder_2(tokens(self.tokenizer_2, self.tokenizer_2.model_max_length).input_ids, output_hidden_states=True)
                 z = pack_extra(torch.cat([o1.hidden_states[-2], o2.hidden_states[-2]], -1), o2.text_embeds)
+            elif self.family == 'sd3':                                              # CLIP-L, CLIP-G (padded to T5's width), then T5's tokens
+                o1 = self.text_encoder(tokens(self.tokenizer, self.text_len).input_ids, output_hidden_states=True)
+                o2 = self.text_encoder_2(tokens(self.tokenizer_2, self.text_len).input_ids, output_hidden_states=True)
+                t5 = self.text_encoder_3(tokens(self.tokenizer_3, 256).input_ids)[0]
+                clip = torch.cat([o1.hidden_states[-2], o2.hidden_states[-2]], -1)
+                clip = torch.nn.functional.pad(clip, (0, t5.shape[-1] - clip.shape[-1]))
+                z = pack_extra(torch.cat([clip, t5], 1), torch.cat([o1.text_embeds, o2.text_embeds], -1))
             else:                                                                   # PixArt: T5 with its padding mask, which the DiT needs too
                 t = tokens(self.tokenizer, self.text_len)
                 z = pack_extra(self.text_encoder(t.input_ids, attention_mask=t.attention_mask)[0], t.attention_mask)
@@ -798,6 +854,10 @@ class Segmenter:
         "The UNet's prediction for noised latents `zt` at timesteps `t` under `embed`'s conditioning (SDXL: pooled text and size ids added)."
         if self.family == 'sd': return self.unet(zt, t, cond).sample
         H, W = (s * self.vae_scale for s in zt.shape[-2:])
+        if self.family == 'sd3':                                                    # timestep: σ·1000 at the index's σ
+            z, pooled = unpack_extra(cond, self.text_encoder.config.projection_dim + self.text_encoder_2.config.projection_dim)
+            tm = flow_sigma(self.scheduler, t) * self.scheduler.config.num_train_timesteps
+            return self.unet(hidden_states=zt, encoder_hidden_states=z, pooled_projections=pooled, timestep=tm.to(zt.dtype)).sample
         if self.family == 'sdxl':
             z, pooled = unpack_extra(cond, self.text_encoder_2.config.projection_dim)
             ids = torch.tensor([H, W, 0, 0, H, W], device=zt.device, dtype=cond.dtype).expand(zt.shape[0], 6)   # original = target size, no crop
@@ -892,7 +952,7 @@ class Segmenter:
             for j in range(0, len(jobs), batch_size):
                 b, p, i = (torch.tensor(x, device=self.device) for x in zip(*jobs[j:j + batch_size]))
                 t = torch.tensor(ts, device=self.device)[i]
-                zt = self.scheduler.add_noise(latents[b], eps[i], t)
+                zt = add_noise(self.scheduler, latents[b], eps[i], t)
                 pred = predicted_noise(self.scheduler, self.unet_forward(zt, t, emb[p]), zt, t)
                 err[j:j + len(b)] = ((pred.float() - eps[i].float()) ** 2).mean(dim=(1, 2, 3))
         per_image, at = [], 0
