@@ -121,7 +121,7 @@ class PostSettings:
     entropy: float = 0.0
     weights_per: str = 'level'        # 'layer': each cross layer weighs cross_weights[its factor] (a level weighs that × its layer count)
     elbo_strength: float = 1.0        # before refinement, map ← minmax(map)^(strength^e), e = the class's min-max diffusion loss; 1: off
-    window_area: float = 0.04         # with windows: a class covering less of the image than this (whole-image pass) is read from the windows
+    window_area: float = 0.04         # with windows: a class covering less of the image than this at both scales is read from the windows
     calibrate: str = 'per_class'
     background: str = 'threshold'
     threshold: float = 0.4
@@ -549,8 +549,8 @@ def window_starts(size: int, window: int, stride: int) -> list[int]:
 
 class TiledReadout(Readout):
     """One image read at two scales: `whole` (the image squeezed to the model's size, as without windows) and `windows`
-    (each window's `Readout`, merged on the image's latent grid). Per class, the whole-image map is kept when the class
-    covers at least `window_area` of the image there, else the windows' map; then calibration and the decision as usual."""
+    (each window's `Readout`, merged on the image's latent grid). Per class, the windows' map is taken when the class covers
+    less than `window_area` of the image at both scales, else the whole image's; then calibration and the decision as usual."""
     def __init__(self, windows: list, boxes: list, canvas_hw: tuple, whole: Readout | None = None, image=None, settings=None):
         ref = whole if whole is not None else windows[0]
         super().__init__(list(ref.labels), {}, image=image, settings=settings or ref.settings, latent_hw=tuple(canvas_hw))
@@ -581,14 +581,19 @@ class TiledReadout(Readout):
         p = self.post(**overrides)
         w, g = self._both(stage, **overrides)
         if g is None: return w
-        small = ((minmax(g) > 0.5).float().mean((-2, -1)) < p.window_area)[:, None, None]   # the class's share of the image, whole-image pass
+        small = (self._areas(w, g) < p.window_area)[:, None, None]
         return torch.where(small, minmax(w), minmax(g))
+
+    @staticmethod
+    def _areas(w, g) -> torch.Tensor:
+        "Each class's share of the image: the larger of what the whole-image pass and the windows cover (scores above half their range)."
+        return torch.maximum((minmax(g) > 0.5).float().mean((-2, -1)), (minmax(w) > 0.5).float().mean((-2, -1)))
 
     def fused(self, **overrides) -> torch.Tensor: return self._combine('fused', **overrides)
     def refined(self, **overrides) -> torch.Tensor: return self._combine('refined', **overrides)
-    def areas_whole(self, **overrides) -> torch.Tensor:
-        "Each class's share of the image in the whole-image pass (what `window_area` is compared with)."
-        return (minmax(self.whole.refined(**overrides)) > 0.5).float().mean((-2, -1))
+    def areas(self, **overrides) -> torch.Tensor:
+        "Each class's share of the image, as `window_area` is compared with it."
+        return self._areas(*self._both('refined', **overrides))
 
 # %% ../nbs/03_segmenter.ipynb #2bd5c51d
 def _check_labels(labels) -> list[str]:

@@ -20,7 +20,7 @@ def test_readme_has_the_two_commands_ci_runs():
 
 
 def test_parameterised_notebooks_keep_their_papermill_tag():
-    for name in ['eval', 'bench', 'explore', '09_embedded_model', '10_quality']:
+    for name in ['eval', 'bench', 'explore', '09_embedded_model', '10_quality', '15_small_objects']:
         nb = json.loads((ROOT / 'nbs' / f'{name}.ipynb').read_text())
         tagged = [c for c in nb['cells'] if 'parameters' in c.get('metadata', {}).get('tags', [])]
         assert len(tagged) == 1, f'{name}.ipynb needs exactly one cell tagged "parameters"'
@@ -82,7 +82,7 @@ def test_package_modules_import_without_cycles():
 def test_papermill_sees_every_documented_parameter():
     "papermill drops a parameter whose line it cannot parse (e.g. an '=' in its comment) and then warns 'unknown parameter'."
     import papermill as pm
-    for name in ['eval', 'bench', 'explore', '09_embedded_model', '10_quality']:
+    for name in ['eval', 'bench', 'explore', '09_embedded_model', '10_quality', '15_small_objects']:
         nb = json.loads((ROOT / 'nbs' / f'{name}.ipynb').read_text())
         cell = next(c for c in nb['cells'] if 'parameters' in c.get('metadata', {}).get('tags', []))
         assigned = re.findall(r'^(\w+)\s*=', ''.join(cell['source']), re.M)
