@@ -121,7 +121,7 @@ class PostSettings:
     entropy: float = 0.0
     weights_per: str = 'level'        # 'layer': each cross layer weighs cross_weights[its factor] (a level weighs that × its layer count)
     elbo_strength: float = 1.0        # before refinement, map ← minmax(map)^(strength^e), e = the class's min-max diffusion loss; 1: off
-    window_area: float = 0.04         # with windows: a class covering less of the image than this at both scales is read from the windows
+    window_area: float = 0.035        # with windows: a class covering less of the image than this at both scales is read from the windows (chosen in 15_small_objects)
     calibrate: str = 'per_class'
     background: str = 'threshold'
     threshold: float = 0.4
@@ -793,9 +793,10 @@ class Segmenter:
         return add_noise(self.scheduler, latents.repeat(T, 1, 1, 1), full, ts), eps, ts
 
     def encode_windows(self, image, s) -> tuple:
-        """(latents `(n, c, h, w)`, boxes on the latent grid, canvas size) of one image: the whole image (n = 1, no boxes), or
-        with `window` the windows of the image resized to `image_size` (default: its own longer side) followed by the whole
-        image at the model's native size. An image no larger than one window is read whole, as without windows."""
+        """(latents `(n, c, h, w)`, boxes on the latent grid, canvas size, whole-image latent) of one image: without `window`
+        the image itself (n = 1; no boxes, canvas or second latent); with it, the windows of the image resized to
+        `image_size` (default: its own longer side), and the whole image at the model's native size. An image no larger
+        than one window is read whole, as without windows."""
         size = s['window'] and (s['image_size'] or -(-max(image.size) // self.vae_scale) * self.vae_scale)
         if s['window'] is None or size <= s['window']: return self.encode([image], s['image_size']), None, None, None
         win, stride = s['window'], s['stride'] or max(self.vae_scale, s['window'] // 2 // self.vae_scale * self.vae_scale)
