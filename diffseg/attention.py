@@ -11,7 +11,7 @@ import torch, torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['KINDS', 'Layer', 'attention_layers', 'tiny_unet', 'select_layers', 'attention_probs', 'CaptureProcessor',
-           'JointCaptureProcessor', 'SelfAttention', 'AttentionMaps', 'Tracer', 'trace']
+           'JointCaptureProcessor', 'FluxCaptureProcessor', 'SelfAttention', 'AttentionMaps', 'Tracer', 'trace']
 
 # %% ../nbs/01_attention.ipynb #4c1a0005
 KINDS = {'attn1': 'self', 'attn2': 'cross'}
@@ -26,13 +26,14 @@ class Layer:
 
 def attention_layers(unet) -> list[Layer]:
     "Every self/cross attention layer of `unet` (or of a DiT with one resolution, e.g. PixArt), with its resolution at the model's native `sample_size`."
-    size = unet.config.sample_size
+    size = unet.config.get('sample_size') or 128              # FLUX's config has none: its pipelines' 128
     size = size[0] if isinstance(size, (tuple, list)) else size
     if not hasattr(unet, 'down_blocks'):                       # a DiT: every block attends on the patch grid
-        p, out = unet.config.get('patch_size') or 1, []
-        joint = 'joint_attention_dim' in unet.config            # SD3: `attn` is joint attention over [image; text] tokens
+        flux = type(unet).__name__.startswith('Flux')            # FLUX packs 2×2 latent pixels per token; its native latent is 128²
+        p, out = 2 if flux else (unet.config.get('patch_size') or 1), []
+        joint = 'joint_attention_dim' in unet.config            # SD3, FLUX: `attn` is joint attention over image and text tokens
         for n in unet.attn_processors:
-            m = re.match(r'transformer_blocks\.\d+\.(attn[12]?)\.processor$', n)
+            m = re.match(r'(?:single_)?transformer_blocks\.\d+\.(attn[12]?)\.processor$', n)
             if not m: continue
             if joint and m.group(1) == 'attn':                   # its image×text block is the cross-, its image×image block the self-attention
                 out += [Layer(f'{n}#cross', 'cross', p, size // p), Layer(f'{n}#self', 'self', p, size // p)]
@@ -147,6 +148,29 @@ class JointCaptureProcessor:
         if self.self_layer is not None:
             self.sink(self.self_layer, (q, k, attn.scale) if self.what == 'qk' else attention_probs(q, k, attn.scale))
         return self.base(attn, hidden_states, encoder_hidden_states, attention_mask, *args, **kwargs)
+
+class FluxCaptureProcessor(JointCaptureProcessor):
+    """FLUX's joint attention: text tokens first, then image tokens, rotary position embeddings on queries and keys; a
+    single-stream block gets the two already concatenated (its text length comes from `text_len()`)."""
+    def __init__(self, base, cross, self_layer, sink, what='probs', text_len=None):
+        super().__init__(base, cross, self_layer, sink, what); self.text_len = text_len
+
+    def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, image_rotary_emb=None, *args, **kwargs):
+        from diffusers.models.transformers.transformer_flux import _get_qkv_projections, apply_rotary_emb
+        q, k, _, eq, ek, _ = _get_qkv_projections(attn, hidden_states, encoder_hidden_states)
+        heads = lambda x: x.unflatten(-1, (-1, attn.head_dim))
+        q, k = attn.norm_q(heads(q)), attn.norm_k(heads(k))
+        if encoder_hidden_states is not None:
+            q, k = torch.cat([attn.norm_added_q(heads(eq)), q], 1), torch.cat([attn.norm_added_k(heads(ek)), k], 1)
+        L = encoder_hidden_states.shape[1] if encoder_hidden_states is not None else self.text_len()
+        if image_rotary_emb is not None: q, k = apply_rotary_emb(q, image_rotary_emb, sequence_dim=1), apply_rotary_emb(k, image_rotary_emb, sequence_dim=1)
+        q, k = q.transpose(1, 2), k.transpose(1, 2)                 # (batch, heads, tokens, head_dim)
+        scale, qi = q.shape[-1] ** -0.5, q[:, :, L:]
+        if self.cross is not None: self.sink(self.cross, attention_probs(qi, k, scale)[..., :L])
+        if self.self_layer is not None:
+            ki = k[:, :, L:]
+            self.sink(self.self_layer, (qi, ki, scale) if self.what == 'qk' else attention_probs(qi, ki, scale))
+        return self.base(attn, hidden_states, encoder_hidden_states, attention_mask, image_rotary_emb, *args, **kwargs)
 
 # %% ../nbs/01_attention.ipynb #4c1a0014
 class SelfAttention:
@@ -299,7 +323,10 @@ class Tracer:
         sample = args[0] if args else kwargs.get('sample', kwargs.get('hidden_states'))
         t = args[1] if len(args) > 1 else kwargs['timestep']
         self.maps.timesteps.append(float(torch.as_tensor(t).flatten()[0]))
-        self.maps.sizes.append(tuple(sample.shape[-2:]))
+        ids = kwargs.get('img_ids')                             # FLUX: packed tokens; the grid is in the image ids (2 latent pixels a token)
+        self.maps.sizes.append(tuple(sample.shape[-2:]) if ids is None else (2 * (int(ids[:, 1].max()) + 1), 2 * (int(ids[:, 2].max()) + 1)))
+        ctx = kwargs.get('encoder_hidden_states')
+        self.text_len = None if ctx is None else ctx.shape[1]
 
     def _sink(self, layer: Layer, x):
         call = len(self.maps.timesteps) - 1
@@ -330,7 +357,9 @@ def trace(unet, cross=True, self_attn=False, layers=None, heads: str = 'mean', p
     for n, ls in by_proc.items():
         if '#' in ls[0].name:
             pick = lambda kind: next((l for l in ls if l.kind == kind), None)
-            procs[n] = JointCaptureProcessor(original[n], pick('cross'), pick('self'), tracer._sink, self_as)
+            if type(unet).__name__.startswith('Flux'):
+                procs[n] = FluxCaptureProcessor(original[n], pick('cross'), pick('self'), tracer._sink, self_as, lambda: tracer.text_len)
+            else: procs[n] = JointCaptureProcessor(original[n], pick('cross'), pick('self'), tracer._sink, self_as)
         else: procs[n] = CaptureProcessor(original[n], ls[0], tracer._sink, 'qk' if ls[0].kind == 'self' and self_as == 'qk' else 'probs')
     hook = unet.register_forward_pre_hook(tracer._pre_forward, with_kwargs=True)
     try:

@@ -280,6 +280,7 @@ FAMILY_DEFAULTS = {   # per model family, over the mode presets (and under a mod
     # PixArt's DiT attends on one grid (the latent in 2×2 patches, factor 2): every layer is read, at that one level,
     # as ConceptAttention reads every layer of a DiT; self-attention is on the same grid.
     'pixart': {'single': {'cross_weights': {2: 1.0}}, 'per_class': {'cross_weights': {2: 1.0}}},
+    'flux': {'single': {'cross_weights': {2: 1.0}}, 'per_class': {'cross_weights': {2: 1.0}}},   # as SD3: every joint layer, double and single stream
     # SD3's MMDiT: joint attention on one patch grid; the image×text block of every layer at the one level (ELBO-T2IAlign's
     # SD3 readout also takes every layer), the image×image block as self-attention.
     'sd3': {'single': {'cross_weights': {2: 1.0}}, 'per_class': {'cross_weights': {2: 1.0}}},
@@ -287,18 +288,18 @@ FAMILY_DEFAULTS = {   # per model family, over the mode presets (and under a mod
 
 SUPPORTED = ("Stable Diffusion 1.x and 2.x folders (StableDiffusionPipeline layout: 512 or 768 px, ε- or v-prediction), SDXL "
              "folders (StableDiffusionXLPipeline: two text encoders), PixArt-α/Σ folders (PixArtAlphaPipeline/PixArtSigmaPipeline: DiT + T5) "
-             "and SD3/3.5 folders (StableDiffusion3Pipeline: MMDiT joint attention, three text encoders, flow matching)")
+             "SD3/3.5 folders (StableDiffusion3Pipeline: MMDiT joint attention, three text encoders, flow matching) and FLUX.1 "
+             "folders (FluxPipeline: double- and single-stream joint attention, T5 + CLIP)")
 
 def _check_family(local: Path) -> str:
     "The folder's model family ('sd', 'pixart'); a family diffseg does not read yet (SD3, FLUX, …) is refused with what is supported."
     index = local / 'model_index.json'
     cls = read_json(index, 'pipeline index').get('_class_name', '') if index.exists() else ''
-    family = 'pixart' if cls.startswith('PixArt') else 'sd3' if cls.startswith('StableDiffusion3') else 'sd'
-    allowed = {'sd': (), 'pixart': ('transformer',), 'sd3': ('transformer', 'text_encoder_3')}[family]
+    family = 'pixart' if cls.startswith('PixArt') else 'sd3' if cls.startswith('StableDiffusion3') else 'flux' if cls.startswith('Flux') else 'sd'
+    allowed = {'sd': (), 'pixart': ('transformer',), 'sd3': ('transformer', 'text_encoder_3'), 'flux': ('transformer',)}[family]
     other = [d for d in ('text_encoder_3', 'transformer') if (local / d).is_dir() and d not in allowed]
-    if other or (cls and 'StableDiffusion' not in cls and family != 'pixart'):
-        raise ValueError(f"{local} holds a {cls or 'pipeline'} ({', '.join(other) or 'no UNet/CLIP layout'}); diffseg reads {SUPPORTED}. "
-                         f"FLUX is not supported yet.")
+    if other or (cls and 'StableDiffusion' not in cls and family == 'sd') or (family == 'flux' and cls != 'FluxPipeline'):
+        raise ValueError(f"{local} holds a {cls or 'pipeline'} ({', '.join(other) or 'another layout'}); diffseg reads {SUPPORTED}.")
     return family
 
 def _variant(local: Path, variant, denoiser: str = 'unet'):
@@ -320,7 +321,7 @@ def load_components(model=None, dtype=torch.float32, variant=None):
     family = 'sd'
     if local.exists():
         family = _check_family(local)
-        den = 'transformer' if family in ('pixart', 'sd3') else 'unet'
+        den = 'transformer' if family in ('pixart', 'sd3', 'flux') else 'unet'
         if not (local / den / 'config.json').exists():
             raise ValueError(f"{local} is not a diffusers Stable Diffusion folder: expected unet/, vae/, text_encoder/, "
                              f"tokenizer/ and scheduler/ subfolders (as saved by `pipeline.save_pretrained`)")
@@ -338,7 +339,7 @@ def load_components(model=None, dtype=torch.float32, variant=None):
         else:
             from diffusers import DiffusionPipeline
             index_cls = DiffusionPipeline.load_config(src).get('_class_name', '')
-            family = 'pixart' if index_cls.startswith('PixArt') else 'sd3' if index_cls.startswith('StableDiffusion3') else 'sd'
+            family = 'pixart' if index_cls.startswith('PixArt') else 'sd3' if index_cls.startswith('StableDiffusion3') else 'flux' if index_cls.startswith('Flux') else 'sd'
         vae = AutoencoderKL.from_pretrained(src, subfolder='vae', **kw); part = 'text_encoder'
         extra = {}
         if family == 'pixart':                                                       # DiT + T5
@@ -359,11 +360,20 @@ def load_components(model=None, dtype=torch.float32, variant=None):
             extra['tokenizer_3'] = AutoTokenizer.from_pretrained(src, subfolder='tokenizer_3'); part = 'transformer'
             unet = SD3Transformer2DModel.from_pretrained(src, subfolder='transformer', **kw); part = 'scheduler'
             sched = FlowMatchEulerDiscreteScheduler.from_pretrained(src, subfolder='scheduler')
+        elif family == 'flux':                                                       # the T5 is the prompt encoder here; CLIP gives the pooled vector
+            from diffusers import FluxTransformer2DModel, FlowMatchEulerDiscreteScheduler
+            from transformers import T5EncoderModel
+            text = T5EncoderModel.from_pretrained(src, subfolder='text_encoder_2', **kw); part = 'tokenizer_2'
+            tok = AutoTokenizer.from_pretrained(src, subfolder='tokenizer_2'); part = 'text_encoder'
+            extra['text_encoder_2'] = CLIPTextModel.from_pretrained(src, subfolder='text_encoder', **kw); part = 'tokenizer'
+            extra['tokenizer_2'] = AutoTokenizer.from_pretrained(src, subfolder='tokenizer'); part = 'transformer'
+            unet = FluxTransformer2DModel.from_pretrained(src, subfolder='transformer', **kw); part = 'scheduler'
+            sched = FlowMatchEulerDiscreteScheduler.from_pretrained(src, subfolder='scheduler')
         else:
             text = CLIPTextModel.from_pretrained(src, subfolder='text_encoder', **kw); part = 'tokenizer'
             tok = AutoTokenizer.from_pretrained(src, subfolder='tokenizer'); part = 'unet'
             unet = UNet2DConditionModel.from_pretrained(src, subfolder='unet', **kw)
-        if family != 'sd3': part = 'text_encoder_2' 
+        if family not in ('sd3', 'flux'): part = 'text_encoder_2' 
         if family == 'sd' and (unet.config.get('addition_embed_type') == 'text_time') != (local / 'text_encoder_2').is_dir() and local.exists():
             raise ValueError(f"{local}: an SDXL folder has an SDXL UNet (addition_embed_type 'text_time') and text_encoder_2/; this one has "
                              + ("the UNet but no text_encoder_2/" if (local / 'text_encoder_2').is_dir() is False else "text_encoder_2/ but another UNet"))
@@ -372,7 +382,7 @@ def load_components(model=None, dtype=torch.float32, variant=None):
             extra['text_encoder_2'] = CLIPTextModelWithProjection.from_pretrained(src, subfolder='text_encoder_2', **kw); part = 'tokenizer_2'
             extra['tokenizer_2'] = AutoTokenizer.from_pretrained(src, subfolder='tokenizer_2')
         part = 'scheduler'
-        if family != 'sd3':
+        if family not in ('sd3', 'flux'):
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')
                 sched = DDPMScheduler.from_pretrained(src, subfolder='scheduler')
@@ -661,11 +671,12 @@ class Segmenter:
         self.text_encoder_2, self.tokenizer_2 = text_encoder_2, tokenizer_2            # SDXL's and SD3's second encoder
         self.text_encoder_3, self.tokenizer_3 = text_encoder_3, tokenizer_3            # SD3's T5
         name_ = type(unet).__name__
-        self.family = 'sd3' if name_.startswith('SD3') else 'pixart' if name_.startswith('PixArt') else 'sdxl' if text_encoder_2 is not None else 'sd'
+        self.family = ('sd3' if name_.startswith('SD3') else 'flux' if name_.startswith('Flux') else 'pixart' if name_.startswith('PixArt')
+                       else 'sdxl' if text_encoder_2 is not None else 'sd')
         if (self.family == 'sdxl') != (unet.config.get('addition_embed_type') == 'text_time') or (self.family == 'sd3') != (text_encoder_3 is not None):
             raise ValueError("an SDXL UNet (addition_embed_type='text_time') needs text_encoder_2 and tokenizer_2, an SD3 transformer all "
                              "three text encoders and tokenizers; other models take one")
-        self.text_len = text_len or (120 if self.family == 'pixart' else tokenizer.model_max_length)   # tokens per prompt (padded)
+        self.text_len = text_len or {'pixart': 120, 'flux': 512}.get(self.family, tokenizer.model_max_length)   # tokens per prompt (padded)
         fam = FAMILY_DEFAULTS[self.family]
         defaults = {**(defaults or {}), **{m: {**fam[m], **(defaults or {}).get(m, {})} for m in fam}}
         self.device, self.dtype, self.defaults, self.name = torch.device(device), dtype, defaults, name
@@ -674,7 +685,7 @@ class Segmenter:
             m.to(self.device).eval().requires_grad_(False)
             if next(m.parameters()).dtype != dtype: m.to(dtype)
         self.vae_scale = 2 ** (len(vae.config.block_out_channels) - 1)
-        ss = unet.config.sample_size
+        ss = unet.config.get('sample_size') or 128                                    # FLUX's config has none: its pipelines' 128
         self.native_size = (ss[0] if isinstance(ss, (list, tuple)) else ss) * self.vae_scale
         self.layers = attention_layers(unet)
         self.cross_levels = {l.factor: l.res for l in self.layers if l.kind == 'cross'}       # factor -> nominal resolution
@@ -704,22 +715,24 @@ class Segmenter:
     def from_pipe(cls, pipe, **settings):
         "Segment with a Stable Diffusion pipeline you already loaded: its modules are used as they are — not moved, re-cast or changed."
         kind = type(pipe).__name__
-        pixart, sd3 = kind.startswith('PixArt'), kind.startswith('StableDiffusion3')
-        xl = getattr(pipe, 'text_encoder_2', None) is not None and not sd3
-        den = 'transformer' if pixart or sd3 else 'unet'
-        need = ('vae', 'text_encoder', 'tokenizer', den, 'scheduler') + (('text_encoder_2', 'tokenizer_2') if xl or sd3 else ()) + (('text_encoder_3', 'tokenizer_3') if sd3 else ())
+        pixart, sd3, flux = kind.startswith('PixArt'), kind.startswith('StableDiffusion3'), kind == 'FluxPipeline'
+        xl = getattr(pipe, 'text_encoder_2', None) is not None and not (sd3 or flux)
+        den = 'transformer' if pixart or sd3 or flux else 'unet'
+        need = ('vae', 'text_encoder', 'tokenizer', den, 'scheduler') + (('text_encoder_2', 'tokenizer_2') if xl or sd3 or flux else ()) + (('text_encoder_3', 'tokenizer_3') if sd3 else ())
         missing = [c for c in need if getattr(pipe, c, None) is None]
-        if missing or kind.startswith('Flux'):
-            raise ValueError(f"from_pipe takes a Stable Diffusion 1.x/2.x, SDXL, PixArt or SD3 pipeline; this {kind} "
+        if missing or (kind.startswith('Flux') and not flux):
+            raise ValueError(f"from_pipe takes a Stable Diffusion 1.x/2.x, SDXL, PixArt, SD3 or FLUX pipeline; this {kind} "
                              + (f"has no {missing}" if missing else "is not supported yet"))
         from diffusers import DDPMScheduler, FlowMatchEulerDiscreteScheduler
-        sched = (FlowMatchEulerDiscreteScheduler if sd3 else DDPMScheduler).from_config(pipe.scheduler.config)   # for noising only; the pipeline's own is left alone
+        sched = (FlowMatchEulerDiscreteScheduler if sd3 or flux else DDPMScheduler).from_config(pipe.scheduler.config)   # for noising only; the pipeline's own is left alone
         name = getattr(pipe, 'name_or_path', '') or getattr(pipe.config, '_name_or_path', '') or type(pipe).__name__
         extra = dict(text_encoder_2=pipe.text_encoder_2, tokenizer_2=pipe.tokenizer_2) if xl or sd3 else {}
         if sd3: extra.update(text_encoder_3=pipe.text_encoder_3, tokenizer_3=pipe.tokenizer_3)
+        text, tok = pipe.text_encoder, pipe.tokenizer
+        if flux: text, tok, extra = pipe.text_encoder_2, pipe.tokenizer_2, dict(text_encoder_2=pipe.text_encoder, tokenizer_2=pipe.tokenizer)   # T5 reads the prompt
         if pixart: extra['text_len'] = 300 if type(pipe).__name__ == 'PixArtSigmaPipeline' else 120
         d = getattr(pipe, den)
-        return cls(pipe.vae, pipe.text_encoder, pipe.tokenizer, d, sched, d.device, d.dtype, {}, str(name),
+        return cls(pipe.vae, text, tok, d, sched, d.device, d.dtype, {}, str(name),
                    user_defaults=settings, adopt=True, **extra)
 
     def fingerprint(self) -> str:
@@ -846,6 +859,9 @@ class Segmenter:
                 clip = torch.cat([o1.hidden_states[-2], o2.hidden_states[-2]], -1)
                 clip = torch.nn.functional.pad(clip, (0, t5.shape[-1] - clip.shape[-1]))
                 z = pack_extra(torch.cat([clip, t5], 1), torch.cat([o1.text_embeds, o2.text_embeds], -1))
+            elif self.family == 'flux':                                             # T5's tokens (what the transformer attends to), CLIP's pooled vector
+                t5 = self.text_encoder(tokens(self.tokenizer, self.text_len).input_ids)[0]
+                z = pack_extra(t5, self.text_encoder_2(tokens(self.tokenizer_2, self.tokenizer_2.model_max_length).input_ids).pooler_output)
             else:                                                                   # PixArt: T5 with its padding mask, which the DiT needs too
                 t = tokens(self.tokenizer, self.text_len)
                 z = pack_extra(self.text_encoder(t.input_ids, attention_mask=t.attention_mask)[0], t.attention_mask)
@@ -860,6 +876,16 @@ class Segmenter:
         "The UNet's prediction for noised latents `zt` at timesteps `t` under `embed`'s conditioning (SDXL: pooled text and size ids added)."
         if self.family == 'sd': return self.unet(zt, t, cond).sample
         H, W = (s * self.vae_scale for s in zt.shape[-2:])
+        if self.family == 'flux':                                                   # 2×2 latent pixels a token; timestep σ; guidance if distilled
+            z, pooled = unpack_extra(cond, self.text_encoder_2.config.hidden_size)
+            B, C, h, w = zt.shape
+            packed = zt.view(B, C, h // 2, 2, w // 2, 2).permute(0, 2, 4, 1, 3, 5).reshape(B, h // 2 * w // 2, C * 4)
+            img_ids = torch.zeros(h // 2, w // 2, 3, device=zt.device, dtype=zt.dtype)
+            img_ids[..., 1] += torch.arange(h // 2, device=zt.device)[:, None]; img_ids[..., 2] += torch.arange(w // 2, device=zt.device)[None]
+            g = torch.full((B,), 3.5, device=zt.device, dtype=zt.dtype) if self.unet.config.guidance_embeds else None
+            out = self.unet(hidden_states=packed, timestep=flow_sigma(self.scheduler, t).to(zt.dtype), guidance=g, pooled_projections=pooled,
+                            encoder_hidden_states=z, txt_ids=torch.zeros(z.shape[1], 3, device=zt.device, dtype=zt.dtype), img_ids=img_ids.reshape(-1, 3)).sample
+            return out.view(B, h // 2, w // 2, C, 2, 2).permute(0, 3, 1, 4, 2, 5).reshape(B, C, h, w)
         if self.family == 'sd3':                                                    # timestep: σ·1000 at the index's σ
             z, pooled = unpack_extra(cond, self.text_encoder.config.projection_dim + self.text_encoder_2.config.projection_dim)
             tm = flow_sigma(self.scheduler, t) * self.scheduler.config.num_train_timesteps
