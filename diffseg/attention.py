@@ -11,7 +11,8 @@ import torch, torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['KINDS', 'Layer', 'attention_layers', 'tiny_unet', 'select_layers', 'attention_probs', 'CaptureProcessor',
-           'JointCaptureProcessor', 'FluxCaptureProcessor', 'SelfAttention', 'AttentionMaps', 'Tracer', 'trace']
+           'text_probs', 'JointCaptureProcessor', 'FluxCaptureProcessor', 'SelfAttention', 'AttentionMaps', 'Tracer',
+           'trace']
 
 # %% ../nbs/01_attention.ipynb #4c1a0005
 KINDS = {'attn1': 'self', 'attn2': 'cross'}
@@ -129,6 +130,10 @@ class CaptureProcessor:
         return self.base(attn, hidden_states, encoder_hidden_states=encoder_hidden_states, attention_mask=attention_mask,
                          temb=temb, *args, **kwargs)
 
+def text_probs(q, k, text: slice, scale: float, chunk: int = 1024) -> torch.Tensor:
+    "Image queries' probabilities over the `text` keys of a joint attention (softmax over all keys), in query chunks: never (queries × all keys) at once."
+    return torch.cat([attention_probs(q[:, :, i:i + chunk], k, scale)[..., text] for i in range(0, q.shape[2], chunk)], 2)
+
 class JointCaptureProcessor:
     """Wraps a joint-attention processor (SD3's MMDiT: image and text tokens attend over [image; text] keys). The output is
     the layer's own; `cross` gets the image queries' probabilities over the text keys (softmax over all keys, as the layer
@@ -144,7 +149,7 @@ class JointCaptureProcessor:
         if self.cross is not None:
             kt = split(attn.add_k_proj(encoder_hidden_states))
             if attn.norm_added_k is not None: kt = attn.norm_added_k(kt)
-            self.sink(self.cross, attention_probs(q, torch.cat([k, kt], 2), attn.scale)[..., k.shape[2]:])
+            self.sink(self.cross, text_probs(q, torch.cat([k, kt], 2), slice(k.shape[2], None), attn.scale))
         if self.self_layer is not None:
             self.sink(self.self_layer, (q, k, attn.scale) if self.what == 'qk' else attention_probs(q, k, attn.scale))
         return self.base(attn, hidden_states, encoder_hidden_states, attention_mask, *args, **kwargs)
@@ -166,7 +171,7 @@ class FluxCaptureProcessor(JointCaptureProcessor):
         if image_rotary_emb is not None: q, k = apply_rotary_emb(q, image_rotary_emb, sequence_dim=1), apply_rotary_emb(k, image_rotary_emb, sequence_dim=1)
         q, k = q.transpose(1, 2), k.transpose(1, 2)                 # (batch, heads, tokens, head_dim)
         scale, qi = q.shape[-1] ** -0.5, q[:, :, L:]
-        if self.cross is not None: self.sink(self.cross, attention_probs(qi, k, scale)[..., :L])
+        if self.cross is not None: self.sink(self.cross, text_probs(qi, k, slice(0, L), scale))
         if self.self_layer is not None:
             ki = k[:, :, L:]
             self.sink(self.self_layer, (qi, ki, scale) if self.what == 'qk' else attention_probs(qi, ki, scale))
