@@ -17,7 +17,7 @@ from .attention import trace
 __all__ = ['SPECIALS', 'WORDS', 'SD_BETAS', 'build_tokenizer', 'build_models', 'scenes_to_tensor', 'random_captions',
            'encode_text', 'train_vae', 'encode_latents', 'object_masks', 'word_targets', 'word_inside',
            'grounding_loss', 'train_unet', 'save_pipeline', 'random_model', 'random_sd15', 'clip_tokenizer',
-           'train_embedded']
+           'train_embedded', 'build_t5_tokenizer', 'build_dit', 'dit_forward', 'train_embedded_dit']
 
 # %% ../nbs/09_embedded_model.ipynb #4ea02b3c
 SPECIALS = ['[PAD]', '[UNK]', '<|startoftext|>', '<|endoftext|>']
@@ -151,9 +151,11 @@ def grounding_loss(maps, masks16: torch.Tensor, targets: torch.Tensor) -> torch.
 
 # %% ../nbs/09_embedded_model.ipynb #69613826
 def train_unet(unet, text_encoder, tokenizer, latents, scenes, steps=1600, batch_size=64, lr=1e-3, seed=0,
-               ema_decay=0.999, p_colour=0.5, ground_weight=0.0, masks16=None, log_every=100, log=print, callback=None):
+               ema_decay=0.999, p_colour=0.5, ground_weight=0.0, masks16=None, log_every=100, log=print, callback=None,
+               forward=None, text_mask: bool = False):
     """Train UNet + text encoder with the ε-prediction loss (plus `ground_weight` × the grounding loss, which needs
-    `masks16 = object_masks(scenes)`); returns (history, EMA copies of both models)."""
+    `masks16 = object_masks(scenes)`); returns (history, EMA copies of both models). `forward(model, z_t, t, cond, mask)`
+    calls another denoiser (a DiT); `text_mask` encodes prompts under their padding mask (T5-style) and passes it on."""
     if ground_weight and masks16 is None: raise ValueError("ground_weight > 0 needs masks16=object_masks(scenes)")
     rng, g = np.random.default_rng(seed), torch.Generator().manual_seed(seed)
     sched = DDPMScheduler(**SD_BETAS)
@@ -169,11 +171,15 @@ def train_unet(unet, text_encoder, tokenizer, latents, scenes, steps=1600, batch
         batch = [scenes[i] for i in idx]
         z0 = latents[torch.from_numpy(idx)]
         caps = random_captions(batch, rng, p_colour=p_colour)
-        cond = encode_text(tokenizer, text_encoder, caps)
+        if text_mask:
+            enc = tokenizer(caps, padding='max_length', max_length=tokenizer.model_max_length, truncation=True, return_tensors='pt')
+            cond, mask = text_encoder(enc.input_ids, attention_mask=enc.attention_mask)[0], enc.attention_mask
+        else: cond, mask = encode_text(tokenizer, text_encoder, caps), None
         noise = torch.randn(z0.shape, generator=g)
         t = torch.randint(0, sched.config.num_train_timesteps, (batch_size,), generator=g)
         with (trace(unet, cross=True) if ground_weight else contextlib.nullcontext()) as tr:
-            pred = unet(sched.add_noise(z0, noise, t), t, cond).sample
+            zt = sched.add_noise(z0, noise, t)
+            pred = unet(zt, t, cond).sample if forward is None else forward(unet, zt, t, cond, mask)
         loss = mse = F.mse_loss(pred, noise)
         if ground_weight:
             gl = grounding_loss(tr.maps, masks16[torch.from_numpy(idx)], word_targets(tokenizer, caps, batch))
@@ -274,5 +280,48 @@ def train_embedded(out_dir, n_scenes=30000, vae_steps=600, unet_steps=1600, batc
     report['unet_seconds'] = time.time() - t1
     report['seconds'] = report['vae_seconds'] + report['unet_seconds']
     out = save_pipeline(out_dir, vae, text, tokenizer, unet)
+    (out / 'training.json').write_text(json.dumps(report))
+    return report
+
+# %% ../nbs/09_embedded_model.ipynb #1984aa2c
+def build_t5_tokenizer(words=WORDS, max_length: int = 32) -> PreTrainedTokenizerFast:
+    "A word-level tokenizer shaped like T5's: no BOS, `</s>` closing every prompt, `<pad>` padding."
+    vocab = {w: i for i, w in enumerate(['<pad>', '</s>', '<unk>'] + list(words))}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token='<unk>'))
+    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(single='$A </s>', special_tokens=[('</s>', vocab['</s>'])])
+    return PreTrainedTokenizerFast(tokenizer_object=tok, eos_token='</s>', pad_token='<pad>', unk_token='<unk>', model_max_length=max_length)
+
+def build_dit(tokenizer, seed: int = 0):
+    "Fresh (T5-style text encoder, PixArt-style DiT) of the embedded DiT."
+    from transformers import T5EncoderModel, T5Config
+    from diffusers import PixArtTransformer2DModel
+    torch.manual_seed(seed)
+    text = T5EncoderModel(T5Config(vocab_size=len(tokenizer), d_model=128, d_kv=32, d_ff=256, num_layers=1, num_heads=4))
+    dit = PixArtTransformer2DModel(sample_size=16, patch_size=1, in_channels=4, out_channels=4, num_layers=6, num_attention_heads=4,
+                                   attention_head_dim=32, cross_attention_dim=128, caption_channels=128)
+    return text, dit
+
+def dit_forward(dit, zt, t, cond, mask):
+    "The DiT's noise prediction, called as PixArt's pipeline calls it."
+    return dit(zt, encoder_hidden_states=cond, timestep=t, encoder_attention_mask=mask, added_cond_kwargs=dict(resolution=None, aspect_ratio=None)).sample
+
+def train_embedded_dit(out_dir, vae_from, n_scenes=30000, steps=1000, batch_size=64, seed=0, ground_weight=1.0, p_colour=0.5, log=print) -> dict:
+    "Train the embedded DiT on the shapes world with the autoencoder of `vae_from` (the UNet model's) and save a PixArt pipeline folder."
+    from diffusers import PixArtAlphaPipeline
+    t0 = time.time()
+    scenes = [scene('train', i) for i in range(n_scenes)]
+    vae = AutoencoderKL.from_pretrained(vae_from, subfolder='vae')
+    lat = encode_latents(vae, scenes_to_tensor(scenes)) * vae.config.scaling_factor
+    tokenizer = build_t5_tokenizer()
+    text, dit = build_dit(tokenizer, seed)
+    hist, dit, text = train_unet(dit, text, tokenizer, lat, scenes, steps, batch_size, seed=seed, p_colour=p_colour, ground_weight=ground_weight,
+                                 masks16=object_masks(scenes, 16) if ground_weight else None, log=log, forward=dit_forward, text_mask=True)
+    sched = DDIMScheduler(**SD_BETAS, clip_sample=False, set_alpha_to_one=False, steps_offset=1)
+    out = Path(out_dir)
+    PixArtAlphaPipeline(tokenizer=tokenizer, text_encoder=text, vae=vae, transformer=dit, scheduler=sched).save_pretrained(out, safe_serialization=True)
+    report = dict(n_scenes=n_scenes, steps=steps, batch_size=batch_size, seed=seed, ground_weight=ground_weight, p_colour=p_colour,
+                  torch_threads=torch.get_num_threads(), loss=hist['loss'], ground_loss=hist['ground'], seconds=time.time() - t0, vae_from=str(vae_from))
     (out / 'training.json').write_text(json.dumps(report))
     return report
