@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 import torch, torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['KINDS', 'Layer', 'attention_layers', 'tiny_unet', 'select_layers', 'attention_probs', 'CaptureProcessor',
-           'text_probs', 'JointCaptureProcessor', 'FluxCaptureProcessor', 'SelfAttention', 'AttentionMaps', 'Tracer',
-           'trace']
+__all__ = ['KINDS', 'Layer', 'native_latent', 'attention_layers', 'tiny_unet', 'select_layers', 'attention_probs',
+           'CaptureProcessor', 'text_probs', 'JointCaptureProcessor', 'FluxCaptureProcessor', 'SelfAttention',
+           'AttentionMaps', 'Tracer', 'trace']
 
 # %% ../nbs/01_attention.ipynb #4c1a0005
 KINDS = {'attn1': 'self', 'attn2': 'cross'}
@@ -25,10 +25,14 @@ class Layer:
     factor: int
     res: int
 
+def native_latent(unet) -> int:
+    "The denoiser's native latent side: its config's `sample_size` (FLUX's config has none: its pipelines use 128)."
+    size = unet.config.get('sample_size') or 128
+    return size[0] if isinstance(size, (tuple, list)) else size
+
 def attention_layers(unet) -> list[Layer]:
     "Every self/cross attention layer of `unet` (or of a DiT with one resolution, e.g. PixArt), with its resolution at the model's native `sample_size`."
-    size = unet.config.get('sample_size') or 128              # FLUX's config has none: its pipelines' 128
-    size = size[0] if isinstance(size, (tuple, list)) else size
+    size = native_latent(unet)
     if not hasattr(unet, 'down_blocks'):                       # a DiT: every block attends on the patch grid
         flux = type(unet).__name__.startswith('Flux')            # FLUX packs 2×2 latent pixels per token; its native latent is 128²
         p, out = 2 if flux else (unet.config.get('patch_size') or 1), []

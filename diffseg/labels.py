@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, torch
 from .io import DATA, load_image, write_json, read_json as read_json_file
-from .segmenter import build_prompt
+from .segmenter import build_prompt, is_flow
 
 # %% auto #0
 __all__ = ['SEED_KEYS', 'STOP', 'Labels', 'AttentionLabeler', 'prediction_target', 'DiffusionLabeler', 'GroundTruthLabeler',
@@ -85,7 +85,7 @@ class AttentionLabeler(_ModelLabeler):
 
 def prediction_target(scheduler, x0, eps, t):
     "What the model predicts: by the scheduler's `prediction_type` the noise ε, the velocity v (SD 2.x-768) or the clean sample; a flow-matching model (SD3) ε − x₀."
-    if type(scheduler).__name__.startswith('FlowMatch'): return eps - x0
+    if is_flow(scheduler): return eps - x0
     kind = scheduler.config.get('prediction_type', 'epsilon')
     if kind == 'epsilon': return eps
     if kind == 'v_prediction': return scheduler.get_velocity(x0, eps, t)

@@ -11,16 +11,16 @@ from pathlib import Path
 import numpy as np, torch
 from PIL import Image
 from .io import DATA, load_image, palette, save_mask, read_json, folder_fingerprint, fit_side, resize_mask
-from .attention import trace, attention_layers
+from .attention import trace, attention_layers, native_latent
 from .maps import NORMS, aggregate, fuse_tokens, refine, decide, calibrate, upsample, minmax
 
 # %% auto #0
 __all__ = ['PRESETS', 'CHOICES', 'STAGES', 'STAGE_OF', 'SETTING_NAMES', 'ISEG_CROSS', 'RECIPES', 'RECIPE_DATASETS',
            'MAX_SCORE_SIDE', 'DISPLAY_SIDE', 'EMBEDDED_MODEL', 'FAMILY_DEFAULTS', 'SUPPORTED', 'CAPTURES',
            'EncodeSettings', 'PassSettings', 'PostSettings', 'recipe_settings', 'stage_settings', 'resolve_settings',
-           'Segmentation', 'resolve_device', 'load_components', 'build_prompt', 'token_positions', 'with_ing',
-           'caption_prompt', 'elbo_temper', 'Readout', 'window_starts', 'TiledReadout', 'locate', 'pack_extra',
-           'unpack_extra', 'is_flow', 'flow_sigma', 'add_noise', 'predicted_noise', 'Segmenter']
+           'Segmentation', 'resolve_device', 'pixart_text_len', 'load_components', 'build_prompt', 'token_positions',
+           'with_ing', 'caption_prompt', 'elbo_temper', 'Readout', 'window_starts', 'TiledReadout', 'locate',
+           'pack_extra', 'unpack_extra', 'is_flow', 'flow_sigma', 'add_noise', 'predicted_noise', 'Segmenter']
 
 # %% ../nbs/03_segmenter.ipynb #56139983
 PRESETS = {
@@ -292,7 +292,7 @@ SUPPORTED = ("Stable Diffusion 1.x and 2.x folders (StableDiffusionPipeline layo
              "folders (FluxPipeline: double- and single-stream joint attention, T5 + CLIP)")
 
 def _check_family(local: Path) -> str:
-    "The folder's model family ('sd', 'pixart'); a family diffseg does not read yet (SD3, FLUX, …) is refused with what is supported."
+    "The folder's model family ('sd' — SD 1.x/2.x and SDXL —, 'pixart', 'sd3', 'flux'); any other pipeline is refused with what is supported."
     index = local / 'model_index.json'
     cls = read_json(index, 'pipeline index').get('_class_name', '') if index.exists() else ''
     family = 'pixart' if cls.startswith('PixArt') else 'sd3' if cls.startswith('StableDiffusion3') else 'flux' if cls.startswith('Flux') else 'sd'
@@ -301,6 +301,10 @@ def _check_family(local: Path) -> str:
     if other or (cls and 'StableDiffusion' not in cls and family == 'sd') or (family == 'flux' and cls != 'FluxPipeline'):
         raise ValueError(f"{local} holds a {cls or 'pipeline'} ({', '.join(other) or 'another layout'}); diffseg reads {SUPPORTED}.")
     return family
+
+def pixart_text_len(pipeline_class: str) -> int:
+    "Tokens a PixArt pipeline pads prompts to (its `max_sequence_length`): 300 for Σ, 120 for α."
+    return 300 if pipeline_class == 'PixArtSigmaPipeline' else 120
 
 def _variant(local: Path, variant, denoiser: str = 'unet'):
     "The weights variant to load: as given, or the only one a folder has when it has no plain weights (e.g. '*.fp16.safetensors')."
@@ -312,8 +316,8 @@ def _variant(local: Path, variant, denoiser: str = 'unet'):
 
 def load_components(model=None, dtype=torch.float32, variant=None):
     """(vae, text_encoder, tokenizer, unet, scheduler, defaults, name, local folder or None, extra) from a local folder, a hub id
-    or the embedded model; `unet` is PixArt's transformer for a PixArt folder; `extra` holds SDXL's `text_encoder_2` and
-    `tokenizer_2`, or PixArt's `text_len` (empty for SD 1.x/2.x)."""
+    or the embedded model; `unet` is the denoiser (a transformer for PixArt, SD3, FLUX); `extra` holds the further text
+    encoders and tokenizers (SDXL, SD3, FLUX) or PixArt's `text_len` (empty for SD 1.x/2.x)."""
     from diffusers import AutoencoderKL, UNet2DConditionModel, DDPMScheduler
     from transformers import AutoTokenizer, CLIPTextModel
     src = str(model) if model is not None else str(EMBEDDED_MODEL)
@@ -348,7 +352,7 @@ def load_components(model=None, dtype=torch.float32, variant=None):
             text = T5EncoderModel.from_pretrained(src, subfolder='text_encoder', **kw); part = 'tokenizer'
             tok = AutoTokenizer.from_pretrained(src, subfolder='tokenizer'); part = 'transformer'
             unet = PixArtTransformer2DModel.from_pretrained(src, subfolder='transformer', **kw)
-            extra['text_len'] = 300 if index_cls == 'PixArtSigmaPipeline' else 120    # the pipelines' max_sequence_length
+            extra['text_len'] = pixart_text_len(index_cls)
         elif family == 'sd3':                                                        # MMDiT + CLIP-L, CLIP-G, T5; flow matching
             from diffusers import SD3Transformer2DModel, FlowMatchEulerDiscreteScheduler
             from transformers import CLIPTextModelWithProjection, T5EncoderModel
@@ -373,12 +377,13 @@ def load_components(model=None, dtype=torch.float32, variant=None):
             text = CLIPTextModel.from_pretrained(src, subfolder='text_encoder', **kw); part = 'tokenizer'
             tok = AutoTokenizer.from_pretrained(src, subfolder='tokenizer'); part = 'unet'
             unet = UNet2DConditionModel.from_pretrained(src, subfolder='unet', **kw)
-        if family not in ('sd3', 'flux'): part = 'text_encoder_2' 
-        if family == 'sd' and (unet.config.get('addition_embed_type') == 'text_time') != (local / 'text_encoder_2').is_dir() and local.exists():
+        xl = family == 'sd' and unet.config.get('addition_embed_type') == 'text_time'
+        if family == 'sd' and local.exists() and xl != (local / 'text_encoder_2').is_dir():
             raise ValueError(f"{local}: an SDXL folder has an SDXL UNet (addition_embed_type 'text_time') and text_encoder_2/; this one has "
-                             + ("the UNet but no text_encoder_2/" if (local / 'text_encoder_2').is_dir() is False else "text_encoder_2/ but another UNet"))
-        if unet.config.get('addition_embed_type') == 'text_time':                     # SDXL: a second, projecting text encoder
+                             + ("the UNet but no text_encoder_2/" if xl else "text_encoder_2/ but another UNet"))
+        if xl:                                                                        # SDXL: a second, projecting text encoder
             from transformers import CLIPTextModelWithProjection
+            part = 'text_encoder_2'
             extra['text_encoder_2'] = CLIPTextModelWithProjection.from_pretrained(src, subfolder='text_encoder_2', **kw); part = 'tokenizer_2'
             extra['tokenizer_2'] = AutoTokenizer.from_pretrained(src, subfolder='tokenizer_2')
         part = 'scheduler'
@@ -565,6 +570,7 @@ class TiledReadout(Readout):
         ref = whole if whole is not None else windows[0]
         super().__init__(list(ref.labels), {}, image=image, settings=settings or ref.settings, latent_hw=tuple(canvas_hw))
         self.windows, self.boxes, self.whole = windows, boxes, whole    # boxes: (top, left, height, width) on the latent grid
+        self._both_key = self._both_val = None
 
     def post(self, **overrides) -> PostSettings: return (self.whole or self.windows[0]).post(**overrides)
 
@@ -580,7 +586,7 @@ class TiledReadout(Readout):
         "(windows merged, whole image on the same grid or None) for `stage`, cached for the last settings (`window_area` is not one of them)."
         p = self.post(**overrides)
         key = json.dumps([stage, {k: v for k, v in asdict(p).items() if k not in ('window_area', 'background', 'threshold')}], sort_keys=True)
-        if getattr(self, '_both_key', None) != key:
+        if self._both_key != key:
             raw = {**overrides, 'cross_norm': 'none'}      # windows are compared by raw attention: a per-window norm makes absent classes look present
             w = self._merge([getattr(win, stage)(**raw) for win in self.windows])
             g = None if self.whole is None else upsample(getattr(self.whole, stage)(**overrides).float().cpu(), self.latent_hw)
@@ -676,7 +682,7 @@ class Segmenter:
         if (self.family == 'sdxl') != (unet.config.get('addition_embed_type') == 'text_time') or (self.family == 'sd3') != (text_encoder_3 is not None):
             raise ValueError("an SDXL UNet (addition_embed_type='text_time') needs text_encoder_2 and tokenizer_2, an SD3 transformer all "
                              "three text encoders and tokenizers; other models take one")
-        self.text_len = text_len or {'pixart': 120, 'flux': 512}.get(self.family, tokenizer.model_max_length)   # tokens per prompt (padded)
+        self.text_len = text_len or {'pixart': pixart_text_len(''), 'flux': 512}.get(self.family, tokenizer.model_max_length)   # tokens per prompt (padded)
         fam = FAMILY_DEFAULTS[self.family]
         defaults = {**(defaults or {}), **{m: {**fam[m], **(defaults or {}).get(m, {})} for m in fam}}
         self.device, self.dtype, self.defaults, self.name = torch.device(device), dtype, defaults, name
@@ -685,8 +691,7 @@ class Segmenter:
             m.to(self.device).eval().requires_grad_(False)
             if next(m.parameters()).dtype != dtype: m.to(dtype)
         self.vae_scale = 2 ** (len(vae.config.block_out_channels) - 1)
-        ss = unet.config.get('sample_size') or 128                                    # FLUX's config has none: its pipelines' 128
-        self.native_size = (ss[0] if isinstance(ss, (list, tuple)) else ss) * self.vae_scale
+        self.native_size = native_latent(unet) * self.vae_scale
         self.layers = attention_layers(unet)
         self.cross_levels = {l.factor: l.res for l in self.layers if l.kind == 'cross'}       # factor -> nominal resolution
         self.self_res = max(l.res for l in self.layers if l.kind == 'self')
@@ -730,7 +735,7 @@ class Segmenter:
         if sd3: extra.update(text_encoder_3=pipe.text_encoder_3, tokenizer_3=pipe.tokenizer_3)
         text, tok = pipe.text_encoder, pipe.tokenizer
         if flux: text, tok, extra = pipe.text_encoder_2, pipe.tokenizer_2, dict(text_encoder_2=pipe.text_encoder, tokenizer_2=pipe.tokenizer)   # T5 reads the prompt
-        if pixart: extra['text_len'] = 300 if type(pipe).__name__ == 'PixArtSigmaPipeline' else 120
+        if pixart: extra['text_len'] = pixart_text_len(kind)
         d = getattr(pipe, den)
         return cls(pipe.vae, text, tok, d, sched, d.device, d.dtype, {}, str(name),
                    user_defaults=settings, adopt=True, **extra)
