@@ -11,8 +11,8 @@ import torch, torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['KINDS', 'Layer', 'native_latent', 'attention_layers', 'tiny_unet', 'select_layers', 'attention_probs',
-           'CaptureProcessor', 'text_probs', 'JointCaptureProcessor', 'FluxCaptureProcessor', 'SelfAttention',
-           'AttentionMaps', 'Tracer', 'trace']
+           'attend_with_values', 'CaptureProcessor', 'text_probs', 'JointCaptureProcessor', 'FluxCaptureProcessor',
+           'SelfAttention', 'AttentionMaps', 'Tracer', 'trace']
 
 # %% ../nbs/01_attention.ipynb #4c1a0005
 KINDS = {'attn1': 'self', 'attn2': 'cross'}
@@ -94,8 +94,8 @@ def select_layers(unet, cross=True, self_attn=False, layers=None) -> list[Layer]
     return [l for l in table if l.res in res[l.kind]]
 
 # %% ../nbs/01_attention.ipynb #4c1a0012
-def _qk(attn, hidden_states, encoder_hidden_states=None, temb=None):
-    "Queries and keys `(batch, heads, n, head_dim)` of one attention call, as diffusers' processors compute them."
+def _inputs(attn, hidden_states, encoder_hidden_states=None, temb=None):
+    "(tokens `(batch, n, channels)` the queries come from, tokens the keys and values come from), as diffusers' processors prepare them."
     if attn.spatial_norm is not None: hidden_states = attn.spatial_norm(hidden_states, temb)
     if hidden_states.ndim == 4:
         b, c, h, w = hidden_states.shape
@@ -103,8 +103,14 @@ def _qk(attn, hidden_states, encoder_hidden_states=None, temb=None):
     if attn.group_norm is not None: hidden_states = attn.group_norm(hidden_states.transpose(1, 2)).transpose(1, 2)
     ctx = hidden_states if encoder_hidden_states is None else encoder_hidden_states
     if encoder_hidden_states is not None and attn.norm_cross: ctx = attn.norm_encoder_hidden_states(ctx)
-    split = lambda x: x.view(x.shape[0], -1, attn.heads, x.shape[-1] // attn.heads).transpose(1, 2)
-    q, k = split(attn.to_q(hidden_states)), split(attn.to_k(ctx))
+    return hidden_states, ctx
+
+def _heads(attn, x): return x.view(x.shape[0], -1, attn.heads, x.shape[-1] // attn.heads).transpose(1, 2)
+
+def _qk(attn, hidden_states, encoder_hidden_states=None, temb=None):
+    "Queries and keys `(batch, heads, n, head_dim)` of one attention call, as diffusers' processors compute them."
+    x, ctx = _inputs(attn, hidden_states, encoder_hidden_states, temb)
+    q, k = _heads(attn, attn.to_q(x)), _heads(attn, attn.to_k(ctx))
     if getattr(attn, 'norm_q', None) is not None: q = attn.norm_q(q)
     if getattr(attn, 'norm_k', None) is not None: k = attn.norm_k(k)
     return q, k
@@ -115,16 +121,44 @@ def attention_probs(q, k, scale: float, mask=None) -> torch.Tensor:
     if mask is not None: s = s + mask.float()
     return s.softmax(-1)
 
+def _fusable(base, attn, hidden_states, encoder_hidden_states, attention_mask, args, kwargs) -> bool:
+    "Whether `attend_with_values` computes exactly what `base` would: diffusers' SDPA processor on a plain float32 self-attention."
+    return (type(base).__name__ == 'AttnProcessor2_0' and encoder_hidden_states is None and attention_mask is None and not args
+            and not kwargs and attn.spatial_norm is None and hidden_states.dtype == torch.float32
+            and math.isclose(attn.scale, (attn.inner_dim // attn.heads) ** -0.5))
+
+def attend_with_values(attn, hidden_states, q, k, extra):
+    """A self-attention layer's output computed in one fused attention whose values carry `extra` `(batch, N, m)` columns
+    too: (the output, S·extra averaged over heads `(batch, N, m)`). Queries and keys are zero-padded to the widened
+    value width (the scores do not change; PyTorch's fused CPU kernel needs one width for all three)."""
+    residual, x = hidden_states, _inputs(attn, hidden_states)[0]
+    v = _heads(attn, attn.to_v(x))
+    B, h, N, d = q.shape
+    m = extra.shape[-1]; w = -(-m // 8) * 8
+    vals = torch.cat([v, extra[:, None].expand(B, h, N, m).to(v.dtype), v.new_zeros(B, h, N, w - m)], -1)
+    o = F.scaled_dot_product_attention(F.pad(q, (0, w)), F.pad(k, (0, w)), vals, scale=d ** -0.5)
+    out = attn.to_out[1](attn.to_out[0](o[..., :d].transpose(1, 2).reshape(B, N, h * d)))
+    if hidden_states.ndim == 4: out = out.transpose(-1, -2).reshape(residual.shape)
+    if attn.residual_connection: out = out + residual
+    return out / attn.rescale_output_factor, o[..., d:d + m].mean(1)
+
 class CaptureProcessor:
-    "Wraps a layer's own processor: the output is the layer's own; `sink(layer, x)` gets probs, or (q, k, scale) with `what='qk'`."
-    def __init__(self, base, layer: Layer, sink, what: str = 'probs'):
-        self.base, self.layer, self.sink, self.what = base, layer, sink, what
+    """Wraps a layer's own processor: the output is the layer's own; `sink(layer, x)` gets probs, or (q, k, scale) with `what='qk'`.
+    With `what='qk'` and `values(layer)` giving extra value columns `(batch, N, m)` (else None), the layer computes its
+    output and S·values in one fused attention (`attend_with_values`) and `sink` gets `('values', values, S·values)` too."""
+    def __init__(self, base, layer: Layer, sink, what: str = 'probs', values=None):
+        self.base, self.layer, self.sink, self.what, self.values = base, layer, sink, what, values
 
     def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, temb=None, *args, **kwargs):
         q, k = _qk(attn, hidden_states, encoder_hidden_states, temb)
         if self.what == 'qk':
             if attention_mask is not None: raise NotImplementedError(f"{self.layer.name}: keeping queries and keys of a masked attention layer")
             self.sink(self.layer, (q, k, attn.scale))
+            extra = self.values(self.layer) if self.values is not None else None
+            if extra is not None and _fusable(self.base, attn, hidden_states, encoder_hidden_states, attention_mask, args, kwargs):
+                out, product = attend_with_values(attn, hidden_states, q, k, extra)
+                self.sink(self.layer, ('values', extra, product))
+                return out
         else:
             mask = None
             if attention_mask is not None:
@@ -183,10 +217,12 @@ class FluxCaptureProcessor(JointCaptureProcessor):
 
 # %% ../nbs/01_attention.ipynb #4c1a0014
 class SelfAttention:
-    "Mean self-attention S̄ `(N, N)` of one image over layers, heads and samples, kept as parts; `S̄ @ v` and `dense()`."
-    def __init__(self, parts: list, hw: tuple):
+    """Mean self-attention S̄ `(N, N)` of one image over layers, heads and samples, kept as parts; `S̄ @ v` and `dense()`.
+    `products[i]`: `(v, Sᵢ·v)` for part i, already computed during the pass (`trace(values=...)`); `S̄ @ v` uses it for that very `v`."""
+    def __init__(self, parts: list, hw: tuple, products: list | None = None):
         if not parts: raise ValueError("no self-attention parts")
         self.parts, self.hw = parts, tuple(hw)     # parts: tensors (n, N, N) or tuples (q, k, scale), q/k (n, heads, N, d)
+        self.products = products or [None] * len(parts)
         self._dense = None
 
     @property
@@ -197,8 +233,11 @@ class SelfAttention:
         v = v.float()                             # always the same path (never the cached matrix): results never depend on history
         if v.shape[-1] == 0: return v.new_zeros(self.shape[0], 0)
         out = 0
-        for p in self.parts:
+        for p, known in zip(self.parts, self.products):
             if torch.is_tensor(p): out = out + (p.float() @ v).mean(0); continue
+            K = v.shape[-1]                               # a column of S·v depends on that column of v alone: a prefix will do
+            if known is not None and known[0].shape[0] == v.shape[0] and known[0].shape[1] >= K and torch.equal(known[0][:, :K].to(v.device), v):
+                out = out + known[1][:, :K].to(v.device).float(); continue
             q, k, scale = p
             n, h, N, d = q.shape
             cols = []
@@ -242,6 +281,7 @@ class AttentionMaps:
     layers: dict = field(default_factory=dict)      # name -> Layer
     maps: dict = field(default_factory=dict)        # (name, call) -> tensor
     qk: dict = field(default_factory=dict)          # (name, call) -> (q, k, scale)
+    products: dict = field(default_factory=dict)    # (name, call) -> (values (batch, N, m), S·values (batch, N, m)) computed in the pass
     timesteps: list = field(default_factory=list)   # per call
     sizes: list = field(default_factory=list)       # latent (H, W) per call
 
@@ -286,10 +326,15 @@ class AttentionMaps:
             n_heads = min([m.shape[1] for _, _, m in dense] + [q.shape[1] for (n, c), (q, k, s) in self.qk.items() if self.layers[n].res == res])
             if max(heads) >= n_heads: raise ValueError(f"self_heads {list(heads)}: the self-attention layers at {res}² have {n_heads} heads")
         parts = [m[idx] if m.ndim == 3 else m[idx][:, hs].mean(1) for l, c, m in dense]
-        parts += [(q[idx][:, hs], k[idx][:, hs], s) for (n, c), (q, k, s) in self.qk.items() if self.layers[n].res == res and c in calls and keep(n)]
+        lean = [key for key in self.qk if self.layers[key[0]].res == res and key[1] in calls and keep(key[0])]
+        parts += [(q[idx][:, hs], k[idx][:, hs], s) for q, k, s in (self.qk[key] for key in lean)]
         if not parts: raise ValueError(f"no self-attention recorded for calls {list(calls)}")
+        def product(key):   # the pass's S·v for these samples, when they all had the same v and every head is kept
+            if key not in self.products or heads is not None: return None
+            v, Sv = self.products[key]
+            return (v[idx[0]], Sv[idx].mean(0)) if all(torch.equal(v[i], v[idx[0]]) for i in idx[1:]) else None
         layer = next(l for l in self.layers.values() if l.kind == 'self' and l.res == res)
-        return SelfAttention(parts, self.hw(layer, calls[0]))
+        return SelfAttention(parts, self.hw(layer, calls[0]), [None] * len(dense) + [product(key) for key in lean])
 
     def self_attention(self, res: int, calls=None) -> torch.Tensor:
         "Self-attention at `res`, averaged over layers, calls and heads: `(batch, h·w, h·w)`, rows sum to 1."
@@ -319,14 +364,14 @@ class Tracer:
     def __init__(self, layers: list[Layer], heads: str = 'mean', per_layer: bool = True):
         if heads not in ('mean', 'keep'): raise ValueError(f"heads must be 'mean' or 'keep', not {heads!r}")
         self.heads, self.per_layer = heads, per_layer
-        self.maps, self._counts = AttentionMaps(layers={l.name: l for l in layers}), {}
+        self.maps, self._counts, self.seen = AttentionMaps(layers={l.name: l for l in layers}), {}, set()
         if not per_layer:   # one running mean per (kind, resolution): stored under a pseudo-layer named e.g. 'cross@16'
             self.maps.layers.update({self._key(l): Layer(self._key(l), l.kind, l.factor, l.res) for l in layers})
 
     @staticmethod
     def _key(layer: Layer) -> str: return f'{layer.kind}@{layer.res}'
 
-    def reset(self): self.maps, self._counts = AttentionMaps(layers=self.maps.layers), {}
+    def reset(self): self.maps, self._counts, self.seen = AttentionMaps(layers=self.maps.layers), {}, set()
 
     def _pre_forward(self, module, args, kwargs):
         sample = args[0] if args else kwargs.get('sample', kwargs.get('hidden_states'))
@@ -339,6 +384,8 @@ class Tracer:
 
     def _sink(self, layer: Layer, x):
         call = len(self.maps.timesteps) - 1
+        self.seen.add((layer.name, call))
+        if isinstance(x, tuple) and x[0] == 'values': self.maps.products[(layer.name, call)] = x[1:]; return
         if isinstance(x, tuple): self.maps.qk[(layer.name, call)] = x; return
         x = x.mean(1) if self.heads == 'mean' else x
         if self.per_layer: self.maps.maps[(layer.name, call)] = x; return
@@ -348,13 +395,15 @@ class Tracer:
         else: self.maps.maps[key].lerp_(x, 1 / n)
 
 @contextmanager
-def trace(unet, cross=True, self_attn=False, layers=None, heads: str = 'mean', per_layer: bool = True, self_as: str = 'probs'):
+def trace(unet, cross=True, self_attn=False, layers=None, heads: str = 'mean', per_layer: bool = True, self_as: str = 'probs', values=None):
     """Record attention of `unet` inside the block.
 
     `cross` / `self_attn`: True (every resolution), False/None, a resolution or an iterable of resolutions.
     `layers`: explicit processor names instead. `heads`: 'mean' (default, averaged in the hook) or 'keep'.
     `per_layer=False` keeps one running mean per (kind, resolution) instead of one map per layer.
-    `self_as='qk'` keeps self-attention layers' queries and keys instead of their maps (see `AttentionMaps.self_operator`)."""
+    `self_as='qk'` keeps self-attention layers' queries and keys instead of their maps (see `AttentionMaps.self_operator`).
+    `values(tracer, layer)` (with `self_as='qk'`): extra value columns `(batch, N, m)` for a self-attention layer about to
+    run, or None; given, the layer's fused attention also computes S·values (`maps.products`), at almost no cost."""
     if self_as not in ('probs', 'qk'): raise ValueError(f"self_as must be 'probs' or 'qk', not {self_as!r}")
     chosen = select_layers(unet, cross, self_attn, layers)
     if not chosen: raise ValueError("nothing to trace: select at least one layer (cross=True, self_attn=..., or layers=[...])")
@@ -369,7 +418,10 @@ def trace(unet, cross=True, self_attn=False, layers=None, heads: str = 'mean', p
             if type(unet).__name__.startswith('Flux'):
                 procs[n] = FluxCaptureProcessor(original[n], pick('cross'), pick('self'), tracer._sink, self_as, lambda: tracer.text_len)
             else: procs[n] = JointCaptureProcessor(original[n], pick('cross'), pick('self'), tracer._sink, self_as)
-        else: procs[n] = CaptureProcessor(original[n], ls[0], tracer._sink, 'qk' if ls[0].kind == 'self' and self_as == 'qk' else 'probs')
+        else:
+            lean = ls[0].kind == 'self' and self_as == 'qk'
+            procs[n] = CaptureProcessor(original[n], ls[0], tracer._sink, 'qk' if lean else 'probs',
+                                        (lambda layer: values(tracer, layer)) if lean and values is not None else None)
     hook = unet.register_forward_pre_hook(tracer._pre_forward, with_kwargs=True)
     try:
         unet.set_attn_processor(procs)

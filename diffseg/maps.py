@@ -9,8 +9,8 @@ import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['NORMS', 'upsample', 'minmax', 'minmax_joint', 'calibrate', 'sumnorm', 'aggregate', 'fuse_tokens', 'refine_once',
-           'entropy_reduce', 'refine_iterative', 'refine', 'background', 'decide']
+__all__ = ['NORMS', 'upsample', 'minmax', 'minmax_joint', 'calibrate', 'sumnorm', 'aggregate', 'fuse_tokens', 'as_values',
+           'refine_once', 'entropy_reduce', 'refine_iterative', 'refine', 'background', 'decide']
 
 # %% ../nbs/02_maps.ipynb #8e63317e
 def upsample(x: torch.Tensor, size) -> torch.Tensor:
@@ -81,11 +81,15 @@ def _dense(S) -> torch.Tensor:
     "The matrix of a self-attention given as a tensor or as an operator with `dense()`."
     return S.float() if torch.is_tensor(S) else S.dense()
 
+def as_values(c: torch.Tensor, hw) -> torch.Tensor:
+    "Class maps `(..., K, h, w)` resized to the self-attention's grid `hw`, as the float32 value columns `(..., h·w, K)` that S̄ multiplies."
+    return _flat(upsample(c, hw)).float()
+
 def refine_once(S, c: torch.Tensor) -> torch.Tensor:
     "Seed refinement `c ← S·c`: each pixel's score becomes the self-attention-weighted average of the scores it attends to."
+    if not torch.is_tensor(S): return _unflat(S @ as_values(c, S.hw), S.hw)    # an operator: S̄·c without building S̄
     c = _fit(c, S)
-    if torch.is_tensor(S): return _unflat(S.float() @ _flat(c), c.shape[-2:])
-    return _unflat(S @ _flat(c), c.shape[-2:])          # an operator: S̄·c without building S̄
+    return _unflat(S.float() @ _flat(c), c.shape[-2:])
 
 def entropy_reduce(S: torch.Tensor, ent: float) -> torch.Tensor:
     "iSeg's sharpened affinity: T = S / column max; T ← T + ent·log10(e·T) on every non-zero entry; clamp at 0; row-normalise."

@@ -12,7 +12,7 @@ import numpy as np, torch
 from PIL import Image
 from .io import DATA, load_image, palette, save_mask, read_json, folder_fingerprint, fit_side, resize_mask
 from .attention import trace, attention_layers, native_latent
-from .maps import NORMS, aggregate, fuse_tokens, refine, decide, calibrate, upsample, minmax
+from .maps import NORMS, aggregate, fuse_tokens, refine, decide, calibrate, upsample, minmax, as_values
 
 # %% auto #0
 __all__ = ['PRESETS', 'CHOICES', 'STAGES', 'STAGE_OF', 'SETTING_NAMES', 'ISEG_CROSS', 'RECIPES', 'RECIPE_DATASETS',
@@ -927,24 +927,36 @@ class Segmenter:
         return [n for n in names if any(f in n for f in fragments)]
 
     @torch.no_grad()
-    def _pass(self, latents, cond, s, factors, with_self):
+    def _pass(self, latents, cond, s, factors, with_self, values=None):
         """One traced UNet forward: ({factor: (B, L, h, w)} cross maps, mean over timesteps; per-image self-attention operators;
-        the same over the up-block layers alone; {factor: number of cross layers read})."""
+        the same over the up-block layers alone; {factor: number of cross layers read}).
+        `values(cross, counts, hw)` → per-image value columns `(N, K)` or None: asked once every chosen cross layer has run;
+        the self-attention layers still to come then compute S·v in their own fused attention (`trace(values=...)`)."""
         T, B = len(s['timesteps']), latents.shape[0]
         layers = self._pick('cross', lambda l: l.factor in factors, s['cross_layers'], 'cross_layers')
         counts = {f: sum(l.factor == f for l in self.layers if l.name in layers) for f in factors}
         factors = sorted(f for f, n in counts.items() if n)                            # levels that have a chosen layer
+        counts = {f: counts[f] for f in factors}
         self_names = self._pick('self', lambda l: l.res == self.self_res, s['self_layers'], 'self_layers') if with_self else []
         zt, _, ts = self.noised(latents, s['timesteps'], s['seed'], s['noise'] == 'per_timestep')
-        with trace(self.unet, layers=layers + self_names, per_layer=False, self_as='qk') as tr, self.stage('unet'):
+        cross_of = lambda am: {f: (lambda m: m.reshape(T, B, *m.shape[1:]).mean(0))(am.cross(self.cross_levels[f])) for f in factors}
+        asked = {}
+        def provide(tracer, layer):                     # the class maps are final once the last chosen cross layer has run
+            if 'v' not in asked:
+                if not all((n, 0) in tracer.seen for n in layers): return None
+                vs = values(cross_of(tracer.maps), counts, tracer.maps.hw(layer))
+                K = max((v.shape[-1] for v in vs), default=0) if vs is not None else 0
+                asked['v'] = torch.stack([torch.nn.functional.pad(v, (0, K - v.shape[-1])) for v in vs]).repeat(T, 1, 1) if K else None
+            return asked['v']
+        with trace(self.unet, layers=layers + self_names, per_layer=False, self_as='qk', values=provide if values and self_names else None) as tr, self.stage('unet'):
             self.unet_forward(zt, ts, cond.repeat(T, 1, 1))
         am = tr.maps
-        cross = {f: (lambda m: m.reshape(T, B, *m.shape[1:]).mean(0))(am.cross(self.cross_levels[f])) for f in factors}
+        cross = cross_of(am)
         up = [n for n in self_names if n.startswith('up_blocks.')]
         op = lambda b, names=None: am.self_operator(self.self_res, [t * B + b for t in range(T)], heads=s['self_heads'], names=names)
         ops = [op(b) if with_self else None for b in range(B)]
         ops_up = [op(b, up) if with_self and up else None for b in range(B)]
-        return cross, ops, ops_up, {f: counts[f] for f in factors}
+        return cross, ops, ops_up, counts
 
     def _read(self, prompt, spans, weighted_spans, s):
         "(read-out token positions with the '-ing' rule, weighted token positions) of class spans in a prompt."
@@ -964,14 +976,21 @@ class Segmenter:
             p, spans = (prompt, locate(prompt, labels)) if prompt is not None else build_prompt(labels, s['template'], s['joiner'], s['suffix'])
             pos, wpos = self._read(p, spans, spans, s)
             prompts.append(p); positions.append(pos); weighted.append(wpos)
-        cross, ops, ops_up, counts = self._pass(latents, self.embed(prompts, weighted, s['token_weight'], s['weighting']), s, factors, with_self)
-        losses = self.class_losses(latents, labels_list, s) if s['elbo_timesteps'] else [None] * len(labels_list)
-        out = []
-        for b, (im, labs) in enumerate(zip(images, labels_list)):
-            tok = {f: m[b] for f, m in cross.items()}
-            cls = {f: torch.stack([m[idx].mean(0) for idx in positions[b]]) if labs else m[:0] for f, m in tok.items()}
-            out.append(Readout(list(labs), cls, ops[b], im, s, prompts[b], positions[b], tok, hw, ops_up[b], losses[b], counts))
-        return out
+        def readouts(cross, ops, ops_up, counts, losses):
+            out = []
+            for b, (im, labs) in enumerate(zip(images, labels_list)):
+                tok = {f: m[b] for f, m in cross.items()}
+                cls = {f: torch.stack([m[idx].mean(0) for idx in positions[b]]) if labs else m[:0] for f, m in tok.items()}
+                out.append(Readout(list(labs), cls, ops[b], im, s, prompts[b], positions[b], tok, hw, ops_up[b], losses[b], counts))
+            return out
+        none = [None] * len(labels_list)
+        def values(cross, counts, grid):                # refine='once': the class maps the readout will propagate, as S̄'s values
+            return [as_values(r.fused(refine='none'), grid) for r in readouts(cross, none, none, counts, none)]
+        fusable = s['refine'] == 'once' and s['elbo_strength'] == 1 and s['self_heads'] is None and self.dtype == torch.float32
+        cross, ops, ops_up, counts = self._pass(latents, self.embed(prompts, weighted, s['token_weight'], s['weighting']), s, factors,
+                                                with_self, values if fusable else None)
+        losses = self.class_losses(latents, labels_list, s) if s['elbo_timesteps'] else none
+        return readouts(cross, ops, ops_up, counts, losses)
 
     @torch.no_grad()
     def class_losses(self, latents, labels_list, s, batch_size: int = 32) -> list[torch.Tensor]:
