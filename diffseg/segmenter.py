@@ -18,9 +18,10 @@ from .maps import NORMS, aggregate, fuse_tokens, refine, decide, calibrate, upsa
 __all__ = ['PRESETS', 'CHOICES', 'STAGES', 'STAGE_OF', 'SETTING_NAMES', 'ISEG_CROSS', 'RECIPES', 'RECIPE_DATASETS',
            'ENCODE_PIXELS', 'MAX_SCORE_SIDE', 'DISPLAY_SIDE', 'EMBEDDED_MODEL', 'FAMILY_DEFAULTS', 'SUPPORTED',
            'CAPTURES', 'EncodeSettings', 'PassSettings', 'PostSettings', 'recipe_settings', 'stage_settings',
-           'resolve_settings', 'Segmentation', 'resolve_device', 'pixart_text_len', 'load_components', 'build_prompt',
-           'token_positions', 'with_ing', 'caption_prompt', 'elbo_temper', 'Readout', 'window_starts', 'TiledReadout',
-           'locate', 'pack_extra', 'unpack_extra', 'is_flow', 'flow_sigma', 'add_noise', 'predicted_noise', 'Segmenter']
+           'resolve_settings', 'Segmentation', 'resolve_device', 'pipeline_family', 'pixart_text_len',
+           'load_components', 'build_prompt', 'token_positions', 'with_ing', 'caption_prompt', 'elbo_temper', 'Readout',
+           'window_starts', 'TiledReadout', 'locate', 'pack_extra', 'unpack_extra', 'is_flow', 'flow_sigma',
+           'add_noise', 'predicted_noise', 'Segmenter']
 
 # %% ../nbs/03_segmenter.ipynb #56139983
 PRESETS = {
@@ -292,11 +293,17 @@ SUPPORTED = ("Stable Diffusion 1.x and 2.x folders (StableDiffusionPipeline layo
              "SD3/3.5 folders (StableDiffusion3Pipeline: MMDiT joint attention, three text encoders, flow matching) and FLUX.1 "
              "folders (FluxPipeline: double- and single-stream joint attention, T5 + CLIP)")
 
+def pipeline_family(pipeline_class: str) -> str:
+    "The model family a diffusers pipeline class name belongs to: 'pixart', 'sd3', 'flux', else 'sd' (SD 1.x/2.x and SDXL)."
+    for prefix, family in (('PixArt', 'pixart'), ('StableDiffusion3', 'sd3'), ('Flux', 'flux')):
+        if pipeline_class.startswith(prefix): return family
+    return 'sd'
+
 def _check_family(local: Path) -> str:
     "The folder's model family ('sd' — SD 1.x/2.x and SDXL —, 'pixart', 'sd3', 'flux'); any other pipeline is refused with what is supported."
     index = local / 'model_index.json'
     cls = read_json(index, 'pipeline index').get('_class_name', '') if index.exists() else ''
-    family = 'pixart' if cls.startswith('PixArt') else 'sd3' if cls.startswith('StableDiffusion3') else 'flux' if cls.startswith('Flux') else 'sd'
+    family = pipeline_family(cls)
     allowed = {'sd': (), 'pixart': ('transformer',), 'sd3': ('transformer', 'text_encoder_3'), 'flux': ('transformer',)}[family]
     other = [d for d in ('text_encoder_3', 'transformer') if (local / d).is_dir() and d not in allowed]
     if other or (cls and 'StableDiffusion' not in cls and family == 'sd') or (family == 'flux' and cls != 'FluxPipeline'):
@@ -344,7 +351,7 @@ def load_components(model=None, dtype=torch.float32, variant=None):
         else:
             from diffusers import DiffusionPipeline
             index_cls = DiffusionPipeline.load_config(src).get('_class_name', '')
-            family = 'pixart' if index_cls.startswith('PixArt') else 'sd3' if index_cls.startswith('StableDiffusion3') else 'flux' if index_cls.startswith('Flux') else 'sd'
+            family = pipeline_family(index_cls)
         vae = AutoencoderKL.from_pretrained(src, subfolder='vae', **kw); part = 'text_encoder'
         extra = {}
         if family == 'pixart':                                                       # DiT + T5
@@ -722,12 +729,13 @@ class Segmenter:
     def from_pipe(cls, pipe, **settings):
         "Segment with a Stable Diffusion pipeline you already loaded: its modules are used as they are — not moved, re-cast or changed."
         kind = type(pipe).__name__
-        pixart, sd3, flux = kind.startswith('PixArt'), kind.startswith('StableDiffusion3'), kind == 'FluxPipeline'
+        family = pipeline_family(kind)
+        pixart, sd3, flux = family == 'pixart', family == 'sd3', kind == 'FluxPipeline'
         xl = getattr(pipe, 'text_encoder_2', None) is not None and not (sd3 or flux)
         den = 'transformer' if pixart or sd3 or flux else 'unet'
         need = ('vae', 'text_encoder', 'tokenizer', den, 'scheduler') + (('text_encoder_2', 'tokenizer_2') if xl or sd3 or flux else ()) + (('text_encoder_3', 'tokenizer_3') if sd3 else ())
         missing = [c for c in need if getattr(pipe, c, None) is None]
-        if missing or (kind.startswith('Flux') and not flux):
+        if missing or (family == 'flux' and not flux):
             raise ValueError(f"from_pipe takes a Stable Diffusion 1.x/2.x, SDXL, PixArt, SD3 or FLUX pipeline; this {kind} "
                              + (f"has no {missing}" if missing else "is not supported yet"))
         from diffusers import DDPMScheduler, FlowMatchEulerDiscreteScheduler
