@@ -299,8 +299,8 @@ def pipeline_family(pipeline_class: str) -> str:
         if pipeline_class.startswith(prefix): return family
     return 'sd'
 
-def _check_family(local: Path) -> str:
-    "The folder's model family ('sd' — SD 1.x/2.x and SDXL —, 'pixart', 'sd3', 'flux'); any other pipeline is refused with what is supported."
+def _check_family(local: Path) -> tuple[str, str]:
+    "(the folder's model family — 'sd' (SD 1.x/2.x and SDXL), 'pixart', 'sd3', 'flux' —, its pipeline class); any other pipeline is refused with what is supported."
     index = local / 'model_index.json'
     cls = read_json(index, 'pipeline index').get('_class_name', '') if index.exists() else ''
     family = pipeline_family(cls)
@@ -308,7 +308,7 @@ def _check_family(local: Path) -> str:
     other = [d for d in ('text_encoder_3', 'transformer') if (local / d).is_dir() and d not in allowed]
     if other or (cls and 'StableDiffusion' not in cls and family == 'sd') or (family == 'flux' and cls != 'FluxPipeline'):
         raise ValueError(f"{local} holds a {cls or 'pipeline'} ({', '.join(other) or 'another layout'}); diffseg reads {SUPPORTED}.")
-    return family
+    return family, cls
 
 def pixart_text_len(pipeline_class: str) -> int:
     "Tokens a PixArt pipeline pads prompts to (its `max_sequence_length`): 300 for Σ, 120 for α."
@@ -330,9 +330,9 @@ def load_components(model=None, dtype=torch.float32, variant=None):
     from transformers import AutoTokenizer, CLIPTextModel
     src = str(model) if model is not None else str(EMBEDDED_MODEL)
     local = Path(src).expanduser()
-    family = 'sd'
+    family, index_cls = 'sd', ''
     if local.exists():
-        family = _check_family(local)
+        family, index_cls = _check_family(local)
         den = 'transformer' if family in ('pixart', 'sd3', 'flux') else 'unet'
         if not (local / den / 'config.json').exists():
             raise ValueError(f"{local} is not a diffusers Stable Diffusion folder: expected unet/, vae/, text_encoder/, "
@@ -347,8 +347,7 @@ def load_components(model=None, dtype=torch.float32, variant=None):
     part = 'vae'
     try:
         kw = dict(torch_dtype=dtype, variant=variant)
-        if local.exists(): index_cls = read_json(local / 'model_index.json', 'pipeline index').get('_class_name', '') if (local / 'model_index.json').exists() else ''
-        else:
+        if not local.exists():
             from diffusers import DiffusionPipeline
             index_cls = DiffusionPipeline.load_config(src).get('_class_name', '')
             family = pipeline_family(index_cls)
@@ -834,7 +833,7 @@ class Segmenter:
         big = image.resize((size, size), Image.BILINEAR)
         starts = window_starts(size, win, stride)
         crops = [big.crop((x, y, x + win, y + win)) for y in starts for x in starts]
-        z = torch.cat([self.encode(crops[i:i + 16], win) for i in range(0, len(crops), 16)])
+        z = self.encode(crops, win)
         v, w = self.vae_scale, win // self.vae_scale
         return z, [(y // v, x // v, w, w) for y in starts for x in starts], (size // v, size // v), self.encode([image])
 
@@ -947,9 +946,8 @@ class Segmenter:
         the self-attention layers still to come then compute S·v in their own fused attention (`trace(values=...)`)."""
         T, B = len(s['timesteps']), latents.shape[0]
         layers = self._pick('cross', lambda l: l.factor in factors, s['cross_layers'], 'cross_layers')
-        counts = {f: sum(l.factor == f for l in self.layers if l.name in layers) for f in factors}
-        factors = sorted(f for f, n in counts.items() if n)                            # levels that have a chosen layer
-        counts = {f: counts[f] for f in factors}
+        counts = {f: n for f in factors if (n := sum(l.factor == f for l in self.layers if l.name in layers))}   # levels with a chosen layer
+        factors = sorted(counts)
         self_names = self._pick('self', lambda l: l.res == self.self_res, s['self_layers'], 'self_layers') if with_self else []
         zt, _, ts = self.noised(latents, s['timesteps'], s['seed'], s['noise'] == 'per_timestep')
         cross_of = lambda am: {f: (lambda m: m.reshape(T, B, *m.shape[1:]).mean(0))(am.cross(self.cross_levels[f])) for f in factors}
@@ -1103,10 +1101,7 @@ class Segmenter:
         post, out = asdict(stage_settings(s, 'post')), []
         for i in tqdm(range(0, len(images), batch_size), disable=not progress, desc='segment', unit='batch'):
             ims = [load_image(x) for x in images[i:i + batch_size]]
-            caps = None if captions is None else list(captions[i:i + batch_size])
-            if s['window'] is None: readouts = self._attend_latents(self.encode(ims, s['image_size']), ims, per_image[i:i + batch_size], s, captions=caps)
-            else: readouts = [self._attend_image(*self.encode_windows(im, s), im, labs, s, captions=None if caps is None else caps[j])
-                              for j, (im, labs) in enumerate(zip(ims, per_image[i:i + batch_size]))]
+            readouts = self.attend(ims, per_image[i:i + batch_size], captions=None if captions is None else list(captions[i:i + batch_size]), **settings)
             while readouts:                      # consume one at a time: each image's dense self-attention is freed after use
                 r = readouts.pop(0)
                 with self.stage('maps'): r.scores(**post)
