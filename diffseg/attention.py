@@ -180,12 +180,11 @@ class JointCaptureProcessor:
         self.base, self.cross, self.self_layer, self.sink, self.what = base, cross, self_layer, sink, what
 
     def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, *args, **kwargs):
-        split = lambda x: x.view(x.shape[0], -1, attn.heads, x.shape[-1] // attn.heads).transpose(1, 2)
-        q, k = split(attn.to_q(hidden_states)), split(attn.to_k(hidden_states))
+        q, k = _heads(attn, attn.to_q(hidden_states)), _heads(attn, attn.to_k(hidden_states))
         if attn.norm_q is not None: q = attn.norm_q(q)
         if attn.norm_k is not None: k = attn.norm_k(k)
         if self.cross is not None:
-            kt = split(attn.add_k_proj(encoder_hidden_states))
+            kt = _heads(attn, attn.add_k_proj(encoder_hidden_states))
             if attn.norm_added_k is not None: kt = attn.norm_added_k(kt)
             self.sink(self.cross, text_probs(q, torch.cat([k, kt], 2), slice(k.shape[2], None), attn.scale))
         if self.self_layer is not None:
