@@ -76,9 +76,12 @@ def cmd_segment(a):
     from tqdm.auto import tqdm
     from diffseg.io import load_image
     from diffseg.labels import AttentionLabeler
+    from diffseg.segmenter import STAGE_OF
     formats, out = _formats(a.format), Path(a.out).expanduser()
-    seg = _segmenter(a)
-    seg.settings(**_settings(a))                               # bad settings fail before any image is read
+    seg, settings = _segmenter(a), _settings(a)
+    seg.settings(**settings)                                   # bad settings fail before any image is read
+    enc = {n: v for n, v in settings.items() if STAGE_OF.get(n) == 'encode'}   # encoding settings go to set_image, the rest to segment
+    post = {n: v for n, v in settings.items() if n not in enc}
     auto = a.labels.strip().lower() == 'auto'
     voc = _vocabulary(a.vocabulary) if auto else None
     labeler = AttentionLabeler(seg) if auto else None
@@ -91,8 +94,7 @@ def cmd_segment(a):
             im = load_image(path)
             names = labeler.predict(im, voc).names if auto else [x.strip() for x in a.labels.split(',') if x.strip()]
             prompts = [voc[n] for n in names] if auto else names
-            enc = {k: v for k, v in _settings(a).items() if k in ('image_size', 'window', 'stride')}     # encoding settings go to set_image
-            r = seg.set_image(im, **enc).segment(prompts, **{k: v for k, v in _settings(a).items() if k not in enc})
+            r = seg.set_image(im, **enc).segment(prompts, **post)
             r.labels = names
             base = out / names_of[path]
             _write(r, base, formats, k, coco)
