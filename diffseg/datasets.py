@@ -118,8 +118,7 @@ def get_dataset(name: str = 'shapes', data_root=None, split: str | None = None, 
         if sub not in shapes.SPLITS or world not in shapes.WORLDS:
             raise ValueError(f"the shapes dataset has splits {list(shapes.SPLITS)}, not {split!r} (its other worlds' splits are named "
                              f"like {[f'{w}-test' for w in shapes.WORLDS if w != 'standard']})")
-        prefix = 'shapes' if world == 'standard' else f'shapes-{world}'
-        ids = [f'{prefix}_{sub}_{i:05d}' for i in range(n_shapes)]
+        ids = [shapes.scene_id(sub, i, world) for i in range(n_shapes)]
         def load(i):
             s = shapes.scene(sub, int(i.rsplit('_', 1)[1]), world=world)
             return s.pil(), s.mask

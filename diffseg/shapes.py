@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 # %% auto #0
-__all__ = ['CLASSES', 'COLOURS', 'SPLITS', 'PREFIXES', 'WORLDS', 'Shape', 'Scene', 'make_scene', 'scene']
+__all__ = ['CLASSES', 'COLOURS', 'SPLITS', 'PREFIXES', 'WORLDS', 'Shape', 'Scene', 'make_scene', 'scene_id', 'scene']
 
 # %% ../nbs/04_shapes.ipynb #d65319d5
 CLASSES = ('circle', 'square', 'triangle')  # index + 1 = ground-truth id; 0 = background
@@ -107,11 +107,15 @@ WORLDS = {   # size (px), circumradius range (× size), seed stream
     'large': dict(size=192, radius=(0.14 / 3, 0.27 / 3), stream=20),     # standard-sized objects on a 3× larger canvas
 }
 
+def scene_id(split: str, index: int, world: str = 'standard') -> str:
+    "The id of scene `index` of `split` in `world`, e.g. 'shapes_test_00007' or 'shapes-small_test_00007'."
+    return f"{'shapes' if world == 'standard' else f'shapes-{world}'}_{split}_{int(index):05d}"
+
 def scene(split: str, index: int, size: int | None = None, world: str = 'standard') -> Scene:
     "Scene `index` of `split` ('train', 'val' or 'test') of a `world` (see `WORLDS`): deterministic, independent of every other scene."
     if split not in SPLITS: raise ValueError(f"unknown split {split!r}; expected one of {list(SPLITS)}")
     if world not in WORLDS: raise ValueError(f"unknown shapes world {world!r}; expected one of {list(WORLDS)}")
     w = WORLDS[world]
     s = make_scene(np.random.default_rng([w['stream'] + SPLITS[split], int(index)]), size or w['size'], radius=w['radius'])
-    s.id = f'shapes_{split}_{index:05d}' if world == 'standard' else f'shapes-{world}_{split}_{index:05d}'
+    s.id = scene_id(split, index, world)
     return s
