@@ -10,7 +10,10 @@ __all__ = []
 from .io import load_image, save_mask
 from .attention import trace, AttentionMaps, SelfAttention, attention_layers, select_layers
 from .maps import aggregate, refine, decide
-from .segmenter import Segmenter, Readout, Segmentation, EMBEDDED_MODEL, RECIPES, recipe_settings
+from .models import EMBEDDED_MODEL, FAMILIES, Conditioning
+from .recipes import RECIPES, recipe_settings
+from .readout import Readout, WindowedReadout, Segmentation
+from .segmenter import Segmenter
 from .labels import (AttentionLabeler, DiffusionLabeler, BlipClipLabeler, GroundTruthLabeler, LabelCache, Labels,
                             BlipCaptioner, ShapesCaptioner)
 from .datasets import get_dataset

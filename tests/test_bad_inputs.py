@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def env(tmp_path_factory):
     from diffseg.segmenter import Segmenter
     from diffseg.shapes import scene
-    from diffseg.datasets import write_fixture
+    from diffseg.testing import write_fixture
     tmp = tmp_path_factory.mktemp('bad')
     seg = Segmenter.from_pretrained()
     img = scene('test', 0).pil()
@@ -51,7 +51,7 @@ API = {   # name: (call, expected fragment of the message)
     'image_size after encoding': (lambda e: e['set'].segment(['circle'], image_size=128), 'set_image(image, image_size=...)'),
     'post setting to set_image': (lambda e: e['seg'].set_image(e['img'], threshold=0.3), 'only encoding settings'),
     'unknown capture': (lambda e: e['seg'].attend(e['img'], ['circle'], capture='some'), 'capture must be one of'),
-    'pass setting to a readout': (lambda e: e['readout'].scores(timesteps=[200]), 'timesteps applies in the UNet pass'),
+    'pass setting to a readout': (lambda e: e['readout'].scores(timesteps=[200]), 'timesteps applies in the denoiser pass'),
     'level not captured': (lambda e: e['readout'].scores(cross_weights={2: 1.0}), 'did not capture'),
     'refine without self-attention': (lambda e: e['readout'].scores(refine='once'), 'needs the self-attention'),
     'label not in own prompt': (lambda e: e['seg'].attend(e['img'], ['square'], prompt='a circle'), "'square' does not occur"),
@@ -66,7 +66,7 @@ API = {   # name: (call, expected fragment of the message)
     'ELBO template without a slot': (lambda e: e['set'].segment(['circle'], elbo_template='a photo'), 'with {} where the class goes'),
     'recipe level the UNet lacks': (lambda e: e['set'].segment(['circle'], recipe='elbo-t2ialign'), 'has cross-attention at factors'),
     'missing model folder': (lambda e: __import__('diffseg').Segmenter.from_pretrained('./no/such/folder'), 'model folder not found'),
-    'not a model folder': (lambda e: __import__('diffseg').Segmenter.from_pretrained(e['tmp'] / 'empty'), 'is not a diffusers Stable Diffusion folder'),
+    'not a model folder': (lambda e: __import__('diffseg').Segmenter.from_pretrained(e['tmp'] / 'empty'), 'is not a diffusers StableDiffusionPipeline folder'),
     'no such device': (lambda e: __import__('diffseg').Segmenter.from_pretrained(device='gpu'), 'is not a device name'),
     'fp16 on the CPU': (lambda e: __import__('diffseg').Segmenter.from_pretrained(device='cpu', dtype='float16'), "use dtype='float32'"),
     'unknown dtype': (lambda e: __import__('diffseg').Segmenter.from_pretrained(dtype='int8'), "dtype must be 'auto'"),

@@ -20,11 +20,20 @@ def test_readme_has_the_two_commands_ci_runs():
 
 
 def test_parameterised_notebooks_keep_their_papermill_tag():
-    for name in ['eval', 'bench', 'explore', '09_embedded_model', '10_quality', '15_small_objects']:
+    for name in ['eval', 'bench', 'explore', '15_embedded_model', 'quality', 'small_objects']:
         nb = json.loads((ROOT / 'nbs' / f'{name}.ipynb').read_text())
         tagged = [c for c in nb['cells'] if 'parameters' in c.get('metadata', {}).get('tags', [])]
         assert len(tagged) == 1, f'{name}.ipynb needs exactly one cell tagged "parameters"'
     assert 'allowed_cell_metadata_keys = tags' in (ROOT / 'settings.ini').read_text()
+
+
+def test_eval_notebook_parameters_are_the_declared_settings():
+    "The eval notebook's setting parameters are made from diffseg.settings' declarations, so they cannot drift."
+    from diffseg.settings import parameter_lines, USER_SETTINGS
+    nb = json.loads((ROOT / 'nbs' / 'eval.ipynb').read_text())
+    cell = next(''.join(c['source']) for c in nb['cells'] if 'parameters' in c.get('metadata', {}).get('tags', []))
+    lines = [l for l in cell.splitlines() if l.split('=')[0].strip() in USER_SETTINGS]
+    assert lines == parameter_lines(), 'regenerate the parameters cell of nbs/eval.ipynb from diffseg.settings.parameter_lines()'
 
 
 def test_every_notebook_uses_the_python3_kernel():
@@ -79,10 +88,19 @@ def test_package_modules_import_without_cycles():
     for m in graph: visit(m, [])
 
 
+def test_only_the_family_adapters_know_the_families():
+    "Nothing outside diffseg/models.py asks which model family it has: no family names compared, no denoiser class names read."
+    asks = re.compile(r"family\s*(==|!=|\bin\b)|\.family\b|\b(unet|denoiser|model)\)?\.__name__|'(sdxl|pixart|sd3|flux)'|addition_embed_type")
+    for p in (ROOT / 'diffseg').glob('*.py'):
+        if p.name in ('models.py', '_modidx.py'): continue
+        hits = [l.strip() for l in p.read_text().splitlines() if asks.search(l)]
+        assert not hits, f"{p.name} asks for the model family: {hits[:3]}"
+
+
 def test_papermill_sees_every_documented_parameter():
     "papermill drops a parameter whose line it cannot parse (e.g. an '=' in its comment) and then warns 'unknown parameter'."
     import papermill as pm
-    for name in ['eval', 'bench', 'explore', '09_embedded_model', '10_quality', '15_small_objects']:
+    for name in ['eval', 'bench', 'explore', '15_embedded_model', 'quality', 'small_objects']:
         nb = json.loads((ROOT / 'nbs' / f'{name}.ipynb').read_text())
         cell = next(c for c in nb['cells'] if 'parameters' in c.get('metadata', {}).get('tags', []))
         assigned = re.findall(r'^(\w+)\s*=', ''.join(cell['source']), re.M)
