@@ -5,7 +5,7 @@
 # %% ../nbs/13_labels.ipynb #15f0caeb
 from __future__ import annotations
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np, torch
 from .io import DATA, load_image, write_json, read_json as read_json_file
@@ -13,9 +13,9 @@ from .prompts import build_prompt
 from .noise import noised, target
 
 # %% auto #0
-__all__ = ['SEED_KEYS', 'STOP', 'Labels', 'AttentionLabeler', 'DiffusionLabeler', 'GroundTruthLabeler', 'LabelCache',
-           'BlipCaptioner', 'ShapesCaptioner', 'CaptionCache', 'read_synonyms', 'caption_words', 'synonym_matches',
-           'image_similarity', 'text_similarity', 'BlipClipLabeler']
+__all__ = ['SEED_KEYS', 'STOP', 'Labels', 'text_shares', 'AttentionLabeler', 'DiffusionLabeler', 'GroundTruthLabeler',
+           'LabelCache', 'BlipCaptioner', 'ShapesCaptioner', 'CaptionCache', 'read_synonyms', 'caption_words',
+           'synonym_matches', 'image_similarity', 'text_similarity', 'BlipClipLabeler']
 
 # %% ../nbs/13_labels.ipynb #f1547273
 @dataclass
@@ -61,8 +61,15 @@ class _ModelLabeler(_Batched):
         return Labels(names, sc, rules)
 
 # %% ../nbs/13_labels.ipynb #a7267070
+def text_shares(r):
+    """The readout with each class map as its share of each pixel's attention to the prompt's tokens. Cross-attention's
+    softmax runs over the prompt alone, so this changes nothing there; a joint attention's (SD3, FLUX) runs over the
+    image's tokens too, and its text probabilities are far smaller — shares make one threshold fit every family."""
+    share = lambda tok: tok / tok.sum(0, keepdim=True).clamp_min(1e-12)
+    return replace(r, cross={f: torch.stack([share(tok)[idx].mean(0) for idx in r.positions]) for f, tok in r.tokens.items()})
+
 class AttentionLabeler(_ModelLabeler):
-    "Present classes from the peak of each class token's cross-attention, all candidates in one prompt."
+    "Present classes from the peak of each class token's share of the cross-attention, all candidates in one prompt."
     key = 'attention_labeler'
     defaults = dict(timesteps=(100,), threshold=0.45, template='a photograph of {}', names_per_prompt=8,
                     cross_weights=None, seed=0, keep_best=True)
@@ -80,7 +87,7 @@ class AttentionLabeler(_ModelLabeler):
         out = {}
         for c, r in zip(chunks, readouts):
             w = r.post().cross_weights
-            peak = r.fused(cross_norm='none').amax(dim=(-2, -1)) / sum(w.values())   # raw probabilities, weighted over levels
+            peak = text_shares(r).fused(cross_norm='none').amax(dim=(-2, -1)) / sum(w.values())   # probabilities, weighted over levels
             out.update(zip(c, peak.tolist()))
         return out
 

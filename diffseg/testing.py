@@ -13,7 +13,7 @@ from transformers import CLIPTextModel, CLIPTextConfig
 from .embedded import build_tokenizer, build_models, save_pipeline, SD_BETAS
 
 # %% auto #0
-__all__ = ['tiny_unet', 'random_model', 'random_sd15', 'write_fixture']
+__all__ = ['T5_WORDS', 'tiny_unet', 'random_model', 'random_sd15', 'write_fixture', 't5_tokenizer', 'random_pipeline', 'saved']
 
 # %% ../nbs/19_testing.ipynb #797db0f8
 def tiny_unet(sd15: bool = False, sample_size: int = 16, cross_attention_dim: int = 32, seed: int = 0):
@@ -75,3 +75,72 @@ def write_fixture(root, n: int = 3, seed: int = 0) -> Path:
         img(root / 'COCO2014' / 'images' / 'val2014' / f'{id_}.jpg', 48, 32); gt(root / 'COCO2014' / 'mask' / 'val2014' / f'{id_}.png', 48, 32, 80, 'L')
     (root / 'COCO2014' / 'val_5k_id.txt').write_text('\n'.join(f'COCO_val2014_{i:012d}' for i in range(n)) + '\n')
     return root
+
+# %% ../nbs/19_testing.ipynb #a0863224
+T5_WORDS = ('<pad>', '</s>', '<unk>', 'a', 'photo', 'photograph', 'photography', 'of', 'and', ',', 'circle', 'square', 'triangle', 'red')
+
+def t5_tokenizer(words=T5_WORDS, max_length: int = 512):
+    "A word-level tokenizer shaped like T5's: no BOS, `</s>` at the end, lower-casing, padding with `<pad>`."
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors, normalizers
+    from transformers import PreTrainedTokenizerFast
+    t = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token='<unk>')); t.normalizer = normalizers.Lowercase()
+    t.pre_tokenizer = pre_tokenizers.Whitespace(); t.post_processor = processors.TemplateProcessing(single='$A </s>', special_tokens=[('</s>', 1)])
+    return PreTrainedTokenizerFast(tokenizer_object=t, eos_token='</s>', pad_token='<pad>', unk_token='<unk>', model_max_length=max_length)
+
+def _t5(n_words: int):
+    from transformers import T5EncoderModel, T5Config
+    return T5EncoderModel(T5Config(vocab_size=n_words, d_model=32, d_kv=8, d_ff=64, num_layers=2, num_heads=4))
+
+def _clip(tok, cls=CLIPTextModel, layers: int = 2, **kw):
+    return cls(CLIPTextConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=layers, num_attention_heads=2,
+                              max_position_embeddings=77, pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, **kw))
+
+def _vae(sample_size: int):
+    return AutoencoderKL(block_out_channels=(8, 8, 16, 16), down_block_types=('DownEncoderBlock2D',) * 4, up_block_types=('UpDecoderBlock2D',) * 4,
+                         layers_per_block=1, latent_channels=4, norm_num_groups=4, sample_size=sample_size)
+
+# %% ../nbs/19_testing.ipynb #3dafea23
+def random_pipeline(kind: str, seed: int = 0):
+    "A random-weight diffusers pipeline of `kind`: 'sd2-v', 'sdxl', 'pixart', 'sd3' or 'flux' (toy width, real layout)."
+    import diffusers as d
+    from transformers import CLIPTextModelWithProjection
+    tk, t5 = build_tokenizer(max_length=77), t5_tokenizer()
+    torch.manual_seed(seed)
+    if kind == 'sd2-v':
+        unet = UNet2DConditionModel(sample_size=24, block_out_channels=(32, 32, 64, 64), layers_per_block=2, attention_head_dim=(4, 4, 8, 8),
+            down_block_types=('CrossAttnDownBlock2D',) * 3 + ('DownBlock2D',), up_block_types=('UpBlock2D',) + ('CrossAttnUpBlock2D',) * 3,
+            cross_attention_dim=32, use_linear_projection=True, norm_num_groups=8)
+        return d.StableDiffusionPipeline(vae=_vae(192), text_encoder=_clip(tk, layers=1), tokenizer=tk, unet=unet,
+                                         scheduler=d.DDIMScheduler(**SD_BETAS, prediction_type='v_prediction'),
+                                         safety_checker=None, feature_extractor=None, requires_safety_checker=False)
+    if kind == 'sdxl':
+        unet = UNet2DConditionModel(sample_size=32, block_out_channels=(32, 32, 64), layers_per_block=2, attention_head_dim=(2, 4, 8),
+            down_block_types=('DownBlock2D', 'CrossAttnDownBlock2D', 'CrossAttnDownBlock2D'), up_block_types=('CrossAttnUpBlock2D', 'CrossAttnUpBlock2D', 'UpBlock2D'),
+            transformer_layers_per_block=(1, 1, 2), use_linear_projection=True, addition_embed_type='text_time', addition_time_embed_dim=8,
+            projection_class_embeddings_input_dim=6 * 8 + 16, cross_attention_dim=64, norm_num_groups=8)
+        return d.StableDiffusionXLPipeline(vae=_vae(256), text_encoder=_clip(tk, projection_dim=16), tokenizer=tk, unet=unet,
+                                           text_encoder_2=_clip(tk, CLIPTextModelWithProjection, projection_dim=16), tokenizer_2=tk,
+                                           scheduler=d.EulerDiscreteScheduler(**SD_BETAS))
+    if kind == 'pixart':
+        return d.PixArtAlphaPipeline(tokenizer=t5, text_encoder=_t5(len(T5_WORDS)), vae=_vae(128), scheduler=d.DPMSolverMultistepScheduler(),
+                                     transformer=d.PixArtTransformer2DModel(sample_size=16, num_layers=3, num_attention_heads=4, attention_head_dim=8,
+                                                                            in_channels=4, out_channels=8, patch_size=2, cross_attention_dim=32, caption_channels=32))
+    if kind == 'sd3':
+        clip_g = lambda: _clip(tk, CLIPTextModelWithProjection, projection_dim=32)
+        return d.StableDiffusion3Pipeline(
+            transformer=d.SD3Transformer2DModel(sample_size=16, patch_size=2, in_channels=4, out_channels=4, num_layers=2, attention_head_dim=8,
+                                                num_attention_heads=4, caption_projection_dim=32, joint_attention_dim=32, pooled_projection_dim=64, pos_embed_max_size=16),
+            scheduler=d.FlowMatchEulerDiscreteScheduler(shift=3.0), vae=_vae(128), text_encoder=clip_g(), tokenizer=tk, text_encoder_2=clip_g(),
+            tokenizer_2=tk, text_encoder_3=_t5(len(T5_WORDS)), tokenizer_3=t5)
+    if kind == 'flux':
+        return d.FluxPipeline(scheduler=d.FlowMatchEulerDiscreteScheduler(), vae=_vae(128), tokenizer=tk, text_encoder=_clip(tk),
+                              text_encoder_2=_t5(len(T5_WORDS)), tokenizer_2=t5,
+                              transformer=d.FluxTransformer2DModel(patch_size=1, in_channels=16, num_layers=1, num_single_layers=1, attention_head_dim=16,
+                                                                   num_attention_heads=2, joint_attention_dim=32, pooled_projection_dim=32,
+                                                                   axes_dims_rope=(4, 4, 8), guidance_embeds=True))
+    raise ValueError(f"kind must be one of 'sd2-v', 'sdxl', 'pixart', 'sd3', 'flux', not {kind!r}")
+
+def saved(pipe, folder) -> tuple:
+    "(the folder `pipe.save_pretrained` wrote, the pipeline loaded back from it: eval mode, as any loaded pipeline)."
+    folder = Path(folder); pipe.save_pretrained(folder)
+    return folder, type(pipe).from_pretrained(folder)
