@@ -25,27 +25,27 @@ class Layer:
     factor: int
     res: int
 
-def native_latent(unet) -> int:
+def native_latent(denoiser) -> int:
     "The denoiser's native latent side: its config's `sample_size` (FLUX's config has none: its pipelines use 128)."
-    size = unet.config.get('sample_size') or 128
+    size = denoiser.config.get('sample_size') or 128
     return size[0] if isinstance(size, (tuple, list)) else size
 
-def attention_layers(unet, latent_per_token: int = 1) -> list[Layer]:
-    "Every self/cross attention layer of `unet` (or of a DiT with one resolution, e.g. PixArt), with its resolution at the model's native `sample_size`."
-    size = native_latent(unet)
-    if not hasattr(unet, 'down_blocks'):                       # a DiT: every block attends on the patch grid
-        p, out = latent_per_token * (unet.config.get('patch_size') or 1), []   # latent pixels a token (FLUX's pipeline packs 2×2: 2)
-        joint = 'joint_attention_dim' in unet.config            # SD3, FLUX: `attn` is joint attention over image and text tokens
-        for n in unet.attn_processors:
+def attention_layers(denoiser, latent_per_token: int = 1) -> list[Layer]:
+    "Every self/cross attention layer of `denoiser` (or of a DiT with one resolution, e.g. PixArt), with its resolution at the model's native `sample_size`."
+    size = native_latent(denoiser)
+    if not hasattr(denoiser, 'down_blocks'):                       # a DiT: every block attends on the patch grid
+        p, out = latent_per_token * (denoiser.config.get('patch_size') or 1), []   # latent pixels a token (FLUX's pipeline packs 2×2: 2)
+        joint = 'joint_attention_dim' in denoiser.config            # SD3, FLUX: `attn` is joint attention over image and text tokens
+        for n in denoiser.attn_processors:
             m = re.match(r'(?:single_)?transformer_blocks\.\d+\.(attn[12]?)\.processor$', n)
             if not m: continue
             if joint and m.group(1) == 'attn':                   # its image×text block is the cross-, its image×image block the self-attention
                 out += [Layer(f'{n}#cross', 'cross', p, size // p), Layer(f'{n}#self', 'self', p, size // p)]
             elif m.group(1) != 'attn': out.append(Layer(n, 'self' if joint else KINDS[m.group(1)], p, size // p))   # SD3.5's attn2: image self-attention
         return out
-    n_down, n_up = len(unet.down_blocks), len(unet.up_blocks)
+    n_down, n_up = len(denoiser.down_blocks), len(denoiser.up_blocks)
     out = []
-    for name in unet.attn_processors:
+    for name in denoiser.attn_processors:
         m = re.match(r'(down_blocks|up_blocks|mid_block)\.?(\d*)\..*\.(attn[12])\.processor$', name)
         if not m: continue
         block, i, a = m.groups()
@@ -64,15 +64,15 @@ def _as_res_set(sel, available, kind):
                              f"it has {kind}-attention at {sorted(available, reverse=True)}")
     return want
 
-def select_layers(unet, cross=True, self_attn=False, layers=None, latent_per_token: int = 1) -> list[Layer]:
+def select_layers(denoiser, cross=True, self_attn=False, layers=None, latent_per_token: int = 1) -> list[Layer]:
     "The layers a trace would record: by kind and resolution (`cross`, `self_attn`), or by explicit processor names."
-    table = attention_layers(unet, latent_per_token)
+    table = attention_layers(denoiser, latent_per_token)
     if layers is not None:
         by_name = {l.name: l for l in table}
         names = [layers] if isinstance(layers, str) else list(layers)
         bad = [n for n in names if n not in by_name]
         if bad: raise ValueError(f"unknown attention layer(s) {bad}; this UNet has e.g. {list(by_name)[:4]} "
-                                 f"(see `attention_layers(unet)` for all {len(by_name)})")
+                                 f"(see `attention_layers(denoiser)` for all {len(by_name)})")
         return [by_name[n] for n in names]
     res = {k: _as_res_set(sel, {l.res for l in table if l.kind == k}, k) for k, sel in (('cross', cross), ('self', self_attn))}
     return [l for l in table if l.res in res[l.kind]]
@@ -105,6 +105,7 @@ def attention_probs(q, k, scale: float, mask=None) -> torch.Tensor:
     if mask is not None: s = s + mask.float()
     return s.softmax(-1)
 
+# %% ../nbs/06_attention.ipynb #30edc725
 def _fusable(base, attn, hidden_states, encoder_hidden_states, attention_mask, args, kwargs) -> bool:
     "Whether `attend_with_values` computes exactly what `base` would: diffusers' SDPA processor on a plain float32 self-attention."
     return (type(base).__name__ == 'AttnProcessor2_0' and encoder_hidden_states is None and attention_mask is None and not args
@@ -152,6 +153,7 @@ class CaptureProcessor:
         if temb is not None: kwargs['temb'] = temb                     # some processors (attention slicing) take no temb
         return self.base(attn, hidden_states, encoder_hidden_states=encoder_hidden_states, attention_mask=attention_mask, *args, **kwargs)
 
+# %% ../nbs/06_attention.ipynb #a9713642
 def text_probs(q, k, text: slice, scale: float, chunk: int = 1024) -> torch.Tensor:
     "Image queries' probabilities over the `text` keys of a joint attention (softmax over all keys), in query chunks: never (queries × all keys) at once."
     return torch.cat([attention_probs(q[:, :, i:i + chunk], k, scale)[..., text] for i in range(0, q.shape[2], chunk)], 2)
@@ -377,10 +379,11 @@ class Tracer:
         if n == 1: self.maps.maps[key] = x.clone()          # a buffer of our own: later layers update it in place
         else: self.maps.maps[key].lerp_(x, 1 / n)
 
+# %% ../nbs/06_attention.ipynb #10143f48
 @contextmanager
-def trace(unet, cross=True, self_attn=False, layers=None, heads: str = 'mean', per_layer: bool = True, self_as: str = 'probs', values=None,
+def trace(denoiser, cross=True, self_attn=False, layers=None, heads: str = 'mean', per_layer: bool = True, self_as: str = 'probs', values=None,
           latent_per_token: int = 1):
-    """Record attention of `unet` inside the block.
+    """Record attention of `denoiser` inside the block.
 
     `cross` / `self_attn`: True (every resolution), False/None, a resolution or an iterable of resolutions.
     `layers`: explicit processor names instead. `heads`: 'mean' (default, averaged in the hook) or 'keep'.
@@ -390,10 +393,10 @@ def trace(unet, cross=True, self_attn=False, layers=None, heads: str = 'mean', p
     run, or None; given, the layer's fused attention also computes S·values (`maps.products`), at almost no cost.
     `latent_per_token`: latent pixels a token side where a pipeline packs latents (FLUX's: 2; the family adapter knows)."""
     if self_as not in ('probs', 'qk'): raise ValueError(f"self_as must be 'probs' or 'qk', not {self_as!r}")
-    chosen = select_layers(unet, cross, self_attn, layers, latent_per_token)
+    chosen = select_layers(denoiser, cross, self_attn, layers, latent_per_token)
     if not chosen: raise ValueError("nothing to trace: select at least one layer (cross=True, self_attn=..., or layers=[...])")
     tracer = Tracer(chosen, heads, per_layer, latent_per_token)
-    original = dict(unet.attn_processors)
+    original = dict(denoiser.attn_processors)
     procs = dict(original)
     by_proc = {}
     for l in chosen: by_proc.setdefault(l.name.split('#')[0], []).append(l)        # a joint layer is read as 'name#cross' and 'name#self'
@@ -407,10 +410,10 @@ def trace(unet, cross=True, self_attn=False, layers=None, heads: str = 'mean', p
             lean = ls[0].kind == 'self' and self_as == 'qk'
             procs[n] = CaptureProcessor(original[n], ls[0], tracer._sink, 'qk' if lean else 'probs',
                                         (lambda layer: values(tracer, layer)) if lean and values is not None else None)
-    hook = unet.register_forward_pre_hook(tracer._pre_forward, with_kwargs=True)
+    hook = denoiser.register_forward_pre_hook(tracer._pre_forward, with_kwargs=True)
     try:
-        unet.set_attn_processor(procs)
+        denoiser.set_attn_processor(procs)
         yield tracer
     finally:
         hook.remove()
-        unet.set_attn_processor(dict(original))
+        denoiser.set_attn_processor(dict(original))

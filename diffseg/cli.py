@@ -73,6 +73,7 @@ def _write(r, base: Path, formats, image_id: int, coco: list):
         write_json(base.with_name(base.name + '.hf.json'), segs)
     if 'coco' in formats: coco += r.to_coco(image_id=image_id)
 
+# %% ../nbs/17_cli.ipynb #c89397f4
 def cmd_segment(a):
     from tqdm.auto import tqdm
     from diffseg.io import load_image
@@ -114,6 +115,7 @@ def cmd_segment(a):
         return 1
     return 0
 
+# %% ../nbs/17_cli.ipynb #0855b9d5
 def cmd_labels(a):
     from tqdm.auto import tqdm
     from diffseg.labels import AttentionLabeler, DiffusionLabeler, BlipClipLabeler, LabelCache

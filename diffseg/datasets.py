@@ -106,6 +106,7 @@ def _voc_like(name, root, year, gt_dirs, split_dir, split):
         return img, gt
     return ids, load
 
+# %% ../nbs/11_datasets.ipynb #27e40d43
 def get_dataset(name: str = 'shapes', data_root=None, split: str | None = None, limit: int | None = None, n_shapes: int = 200) -> SegDataset:
     "Dataset `name` ('shapes', 'voc', 'context', 'coco'); `split` defaults to the benchmark split ('test' for shapes, else 'val')."
     if name not in LAYOUTS and name != 'shapes': raise ValueError(f"unknown dataset {name!r}; expected 'shapes', 'voc', 'context' or 'coco'")

@@ -111,6 +111,7 @@ def _strict(x):
     if isinstance(x, float) and not math.isfinite(x): return None
     return x
 
+# %% ../nbs/00_io.ipynb #5bb35923
 def write_json(path, obj) -> Path:
     "Write strict JSON (NaN → null) atomically (temp file + rename)."
     text = json.dumps(_strict(obj), indent=1, default=str, allow_nan=False)

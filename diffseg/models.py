@@ -93,6 +93,11 @@ class ModelFamily:
         "The components with weights, denoiser first."
         return [m for m in [self.denoiser] + [getattr(self, k) for k in self.COMPONENTS if k != self.denoiser_name]
                 if isinstance(m, torch.nn.Module)]
+    @property
+    def objective(self) -> str:
+        "What the denoiser predicts: 'epsilon', 'v_prediction', 'sample' or 'flow' (see `noise`)."
+        from diffseg.noise import objective
+        return objective(self.scheduler)
     def preprocess(self, prompt: str) -> str:
         "The prompt text as the family's pipeline hands it to its tokenizer."
         return prompt
@@ -339,39 +344,35 @@ def _looks_like_path(s: str) -> bool:
     return s.startswith(('.', '/', '~')) or s.count('/') > 1 or '\\' in s
 
 def load_model(model=None, dtype=torch.float32, variant=None) -> tuple:
-    """(the family adapter with every component loaded, the folder's readout defaults, the source's name, the local folder
-    or None) for a local folder, a hub id or (None) the embedded model."""
+    """(the family adapter with every component loaded, the folder's readout defaults, the source's name, the local folder)
+    for a local folder, a hub id (read from its snapshot folder, as diffusers finds it; offline, from the cache) or (None)
+    the embedded model."""
     src = str(model) if model is not None else str(EMBEDDED_MODEL)
     local = Path(src).expanduser()
-    if local.exists():
-        index = local / 'model_index.json'
-        cls = family_of(read_json(index, 'pipeline index').get('_class_name', '') if index.exists() else '')
-        if not (local / cls.denoiser_name / 'config.json').exists():
-            raise ValueError(f"{local} is not a diffusers {cls.pipelines[0]} folder: expected "
-                             f"{', '.join(p + '/' for p in (*cls.COMPONENTS, 'scheduler'))} subfolders (as saved by `pipeline.save_pretrained`)")
-        src, variant = str(local.resolve()), _variant(local, variant, cls.denoiser_name)
-    elif _looks_like_path(src): raise FileNotFoundError(f"model folder not found: {src}")
-    try:
-        if local.exists(): index_cls = read_json(index).get('_class_name', '') if index.exists() else ''
-        else:
+    hub = not local.exists() and not _looks_like_path(src)
+    if hub:      # a hub id: its snapshot folder, as diffusers finds it (offline: the cache)
+        try:
             from diffusers import DiffusionPipeline
-            index_cls = DiffusionPipeline.load_config(src).get('_class_name', '')
-            cls = family_of(index_cls)
-        fam = _load(cls, src, local.exists(), dtype, variant, index_cls)
+            local = Path(DiffusionPipeline.download(src))
+        except Exception as e:
+            raise OSError(f"could not load {src!r} from the Hugging Face hub ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}). "
+                          f"If this machine is offline, download the model elsewhere and point `model` at the local folder "
+                          f"(`model='/path/to/stable-diffusion-v1-5'`).") from None
+    if not local.exists(): raise FileNotFoundError(f"model folder not found: {src}")
+    index = local / 'model_index.json'
+    index_cls = read_json(index, 'pipeline index').get('_class_name', '') if index.exists() else ''
+    cls = family_of(index_cls)
+    if not (local / cls.denoiser_name / 'config.json').exists():
+        raise ValueError(f"{local} is not a diffusers {cls.pipelines[0]} folder: expected "
+                         f"{', '.join(p + '/' for p in (*cls.COMPONENTS, 'scheduler'))} subfolders (as saved by `pipeline.save_pretrained`)")
+    folder, variant = local.resolve(), _variant(local, variant, cls.denoiser_name)
+    try: fam = _load(cls, str(folder), True, dtype, variant, index_cls)
     except _LoadError as e:
-        msg = f"{type(e.error).__name__}: {str(e.error).splitlines()[0] if str(e.error) else ''}"
-        if local.exists():
-            weights = bool(cls.COMPONENTS.get(e.part)) and variant is None and 'no file named' in str(e.error).lower()
-            raise ValueError(f"cannot load {e.part}/ of {local} ({msg})"
-                             + ("; its weights may be a variant: pass variant='fp16' (or the variant's name)" if weights else '')) from None
-        raise OSError(f"could not load {e.part} of {src!r} from the Hugging Face hub ({msg}). If this machine is offline, download "
-                      f"the model elsewhere and point `model` at the local folder (`model='/path/to/stable-diffusion-v1-5'`).") from None
-    except OSError as e:
-        raise OSError(f"could not load {src!r} from the Hugging Face hub ({type(e).__name__}: {str(e).splitlines()[0]}). "
-                      f"If this machine is offline, download the model elsewhere and point `model` at the local folder "
-                      f"(`model='/path/to/stable-diffusion-v1-5'`).") from None
-    defaults = read_json(local / 'diffseg.json', 'model defaults file') if (local / 'diffseg.json').exists() else {}
-    return fam, defaults, src, (Path(src) if local.exists() else None)
+        weights = bool(cls.COMPONENTS.get(e.part)) and variant is None and 'no file named' in str(e.error).lower()
+        raise ValueError(f"cannot load {e.part}/ of {local} ({type(e.error).__name__}: {str(e.error).splitlines()[0] if str(e.error) else ''})"
+                         + ("; its weights may be a variant: pass variant='fp16' (or the variant's name)" if weights else '')) from None
+    defaults = read_json(folder / 'diffseg.json', 'model defaults file') if (folder / 'diffseg.json').exists() else {}
+    return fam, defaults, src if hub else str(folder), folder
 
 def adopt(pipe) -> 'ModelFamily':
     "The family adapter over a loaded pipeline's own modules (nothing moved, re-cast or changed; the scheduler is a copy for noising)."

@@ -97,6 +97,23 @@ def test_only_the_family_adapters_know_the_families():
         assert not hits, f"{p.name} asks for the model family: {hits[:3]}"
 
 
+def test_a_cached_hub_id_loads_offline(tmp_path):
+    "A hub id whose snapshot is in the cache loads offline, as diffusers' own from_pretrained does (the tokenizer lookup used to fail)."
+    code = f"""
+import os
+from pathlib import Path
+from diffseg.testing import random_model
+repo, h = Path({str(tmp_path)!r}) / 'models--org--tiny-sd', 'a' * 40
+random_model(repo / 'snapshots' / h); (repo / 'refs').mkdir(); (repo / 'refs' / 'main').write_text(h)
+from diffseg import Segmenter
+seg = Segmenter.from_pretrained('org/tiny-sd')
+print('loaded', seg.name, seg.source.name)
+"""
+    env = {**__import__('os').environ, 'HF_HUB_CACHE': str(tmp_path), 'HF_HUB_OFFLINE': '1', 'TRANSFORMERS_OFFLINE': '1'}
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0 and 'loaded org/tiny-sd ' + 'a' * 40 in out.stdout, out.stderr[-2000:]
+
+
 def test_papermill_sees_every_documented_parameter():
     "papermill drops a parameter whose line it cannot parse (e.g. an '=' in its comment) and then warns 'unknown parameter'."
     import papermill as pm
