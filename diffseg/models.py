@@ -133,43 +133,36 @@ def _variant(local: Path, variant, denoiser: str):
     found = sorted({n.split('.')[1] for n in names if n.count('.') == 2})
     return found[0] if len(found) == 1 else None
 
-def _text_type(src: str, sub: str, local: bool):
-    "The `model_type` of a text encoder's config (None when it cannot be read without loading the weights)."
-    if local:
-        cfg = Path(src) / sub / 'config.json'
-        return read_json(cfg, 'text encoder config').get('model_type') if cfg.exists() else None
-    try:
-        from transformers import AutoConfig
-        return AutoConfig.from_pretrained(src, subfolder=sub).model_type
-    except Exception: return None
+def _text_type(folder: Path, sub: str):
+    "The `model_type` of a text encoder's config (None when it has none)."
+    cfg = folder / sub / 'config.json'
+    return read_json(cfg, 'text encoder config').get('model_type') if cfg.exists() else None
 
 # %% ../nbs/03_models.ipynb #59c8fe94
 class _LoadError(Exception):
     def __init__(self, part, error): self.part, self.error = part, error
 
-def _load(cls, src: str, local: bool, dtype, variant, pipeline_class: str) -> 'ModelFamily':
-    "Every component of family `cls` from `src` (a folder or a hub id), each by its own class."
+def _load(cls, folder: Path, dtype, variant, pipeline_class: str) -> 'ModelFamily':
+    "Every component of family `cls` from a pipeline folder, each by its own class."
     comps = {}
     for part, path in cls.COMPONENTS.items():
-        if local and not (Path(src) / part).is_dir():
+        if not (folder / part).is_dir():
             if part in cls.optional: comps[part] = None; continue
-            raise ValueError(f"model folder {src} has no {part}/ (a {cls.pipelines[0]} folder has "
+            raise ValueError(f"model folder {folder} has no {part}/ (a {cls.pipelines[0]} folder has "
                              f"{', '.join(p + '/' for p in (*cls.COMPONENTS, 'scheduler'))})")
-        kind = _text_type(src, part, local) if part in cls.text_types else None
+        kind = _text_type(folder, part) if part in cls.text_types else None
         if kind is not None and kind not in cls.text_types[part]:
-            raise ValueError(f"{src}: {part}/ holds a {kind} model, but a {cls.pipelines[0]} has a {' or '.join(cls.text_types[part])} there")
+            raise ValueError(f"{folder}: {part}/ holds a {kind} model, but a {cls.pipelines[0]} has a {' or '.join(cls.text_types[part])} there")
         try:
             if not path:
                 from transformers import AutoTokenizer
-                comps[part] = AutoTokenizer.from_pretrained(src, subfolder=part)
-            else: comps[part] = _load_class(path).from_pretrained(src, subfolder=part, torch_dtype=dtype, variant=variant)
-        except (OSError, ValueError) as e:
-            if part in cls.optional and not local: comps[part] = None; continue
-            raise _LoadError(part, e) from None
+                comps[part] = AutoTokenizer.from_pretrained(folder, subfolder=part)
+            else: comps[part] = _load_class(path).from_pretrained(folder, subfolder=part, torch_dtype=dtype, variant=variant)
+        except (OSError, ValueError) as e: raise _LoadError(part, e) from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
-            comps['scheduler'] = _load_class(cls.scheduler_class).from_pretrained(src, subfolder='scheduler')
+            comps['scheduler'] = _load_class(cls.scheduler_class).from_pretrained(folder, subfolder='scheduler')
     except (OSError, ValueError) as e: raise _LoadError('scheduler', e) from None
     return cls(pipeline_class, **comps)
 
@@ -366,7 +359,7 @@ def load_model(model=None, dtype=torch.float32, variant=None) -> tuple:
         raise ValueError(f"{local} is not a diffusers {cls.pipelines[0]} folder: expected "
                          f"{', '.join(p + '/' for p in (*cls.COMPONENTS, 'scheduler'))} subfolders (as saved by `pipeline.save_pretrained`)")
     folder, variant = local.resolve(), _variant(local, variant, cls.denoiser_name)
-    try: fam = _load(cls, str(folder), True, dtype, variant, index_cls)
+    try: fam = _load(cls, folder, dtype, variant, index_cls)
     except _LoadError as e:
         weights = bool(cls.COMPONENTS.get(e.part)) and variant is None and 'no file named' in str(e.error).lower()
         raise ValueError(f"cannot load {e.part}/ of {local} ({type(e.error).__name__}: {str(e.error).splitlines()[0] if str(e.error) else ''})"
