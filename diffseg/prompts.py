@@ -5,7 +5,6 @@
 # %% ../nbs/05_prompts.ipynb #6a313ef0
 from __future__ import annotations
 import warnings
-import torch
 from .models import Conditioning
 
 # %% auto #0

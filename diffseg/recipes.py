@@ -5,7 +5,7 @@
 # %% ../nbs/02_recipes.ipynb #d2592e1f
 from __future__ import annotations
 from dataclasses import asdict
-from .settings import STAGES, SETTING_NAMES, CHOICES, stage_settings
+from .settings import STAGES, SETTING_NAMES, stage_settings
 
 # %% auto #0
 __all__ = ['ISEG_CROSS', 'RECIPES', 'RECIPE_DATASETS', 'PRESET_OF', 'PRESETS', 'recipe_settings', 'resolve_settings']

@@ -12,7 +12,7 @@ from PIL import Image
 from .io import load_image, folder_fingerprint
 from .settings import STAGE_OF, stage_settings
 from .recipes import resolve_settings
-from .models import ModelFamily, Conditioning, resolve_device, load_model, adopt, EMBEDDED_MODEL
+from .models import ModelFamily, Conditioning, resolve_device, load_model, adopt
 from .noise import noised, seeded, add_noise, implied_noise
 from .prompts import check_labels, build_prompt, locate, token_positions, with_ing, caption_prompt, weight_tokens
 from .attention import trace, attention_layers, native_latent
