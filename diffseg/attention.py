@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 import torch, torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['KINDS', 'Layer', 'native_latent', 'attention_layers', 'select_layers', 'attention_probs', 'attend_with_values',
-           'CaptureProcessor', 'text_probs', 'JointCaptureProcessor', 'FluxCaptureProcessor', 'SelfAttention',
-           'AttentionMaps', 'Tracer', 'trace']
+__all__ = ['KINDS', 'Layer', 'native_latent', 'attention_layers', 'forward_order', 'layer_heads', 'select_layers',
+           'attention_probs', 'attend_with_values', 'CaptureProcessor', 'text_probs', 'JointCaptureProcessor',
+           'FluxCaptureProcessor', 'SelfAttention', 'AttentionMaps', 'Tracer', 'trace']
 
 # %% ../nbs/06_attention.ipynb #4c1a0005
 KINDS = {'attn1': 'self', 'attn2': 'cross'}
@@ -52,6 +52,17 @@ def attention_layers(denoiser, latent_per_token: int = 1) -> list[Layer]:
         level = {'down_blocks': lambda: int(i), 'mid_block': lambda: n_down - 1, 'up_blocks': lambda: n_up - 1 - int(i)}[block]()
         out.append(Layer(name, KINDS[a], 2 ** level, size // 2 ** level))
     return out
+
+def forward_order(layers: list[Layer]) -> list[Layer]:
+    "`layers` in the order a forward pass runs them: down blocks, the mid block, up blocks (diffusers lists the mid block last)."
+    def key(l):
+        m = re.match(r'(down_blocks|mid_block|up_blocks)\.?(\d*)\.', l.name)
+        return (0, 0) if m is None else ({'down_blocks': 0, 'mid_block': 1, 'up_blocks': 2}[m.group(1)], int(m.group(2) or 0))
+    return sorted(layers, key=key)                                     # stable: within a block, the listed order is the run order
+
+def layer_heads(denoiser, layer: Layer) -> int:
+    "Number of attention heads of `layer`."
+    return denoiser.get_submodule(layer.name.split('#')[0].removesuffix('.processor')).heads
 
 # %% ../nbs/06_attention.ipynb #4c1a0007
 def _as_res_set(sel, available, kind):
@@ -346,9 +357,10 @@ class AttentionMaps:
 # %% ../nbs/06_attention.ipynb #4c1a0019
 class Tracer:
     "What `trace` yields: `.maps` fills as the UNet runs; `.reset()` empties it between queries."
-    def __init__(self, layers: list[Layer], heads: str = 'mean', per_layer: bool = True, latent_per_token: int = 1):
+    def __init__(self, layers: list[Layer], heads: str = 'mean', per_layer: bool = True, latent_per_token: int = 1, weighting=None):
         if heads not in ('mean', 'keep'): raise ValueError(f"heads must be 'mean' or 'keep', not {heads!r}")
         self.heads, self.per_layer, self.latent_per_token = heads, per_layer, latent_per_token
+        self.weighting = dict(weighting or {})           # layer name -> (weight, heads read or None for all)
         self.maps, self._counts, self.seen = AttentionMaps(layers={l.name: l for l in layers}), {}, set()
         if not per_layer:   # one running mean per (kind, resolution): stored under a pseudo-layer named e.g. 'cross@16'
             self.maps.layers.update({self._key(l): Layer(self._key(l), l.kind, l.factor, l.res) for l in layers})
@@ -372,17 +384,21 @@ class Tracer:
         self.seen.add((layer.name, call))
         if isinstance(x, tuple) and x[0] == 'values': self.maps.products[(layer.name, call)] = x[1:]; return
         if isinstance(x, tuple): self.maps.qk[(layer.name, call)] = x; return
+        w, hs = self.weighting.get(layer.name, (1.0, None))
+        if hs is not None: x = x[:, list(hs)]
+        share = w * (len(hs) if hs is not None else 1)   # a layer weighs its weight × the heads it gives
+        if share == 0: return
         x = x.mean(1) if self.heads == 'mean' else x
         if self.per_layer: self.maps.maps[(layer.name, call)] = x; return
         key = (self._key(layer), call)
-        n = self._counts[key] = self._counts.get(key, 0) + 1
-        if n == 1: self.maps.maps[key] = x.clone()          # a buffer of our own: later layers update it in place
-        else: self.maps.maps[key].lerp_(x, 1 / n)
+        n = self._counts[key] = self._counts.get(key, 0) + share
+        if key not in self.maps.maps: self.maps.maps[key] = x.clone()          # a buffer of our own: later layers update it in place
+        else: self.maps.maps[key].lerp_(x, share / n)
 
 # %% ../nbs/06_attention.ipynb #10143f48
 @contextmanager
 def trace(denoiser, cross=True, self_attn=False, layers=None, heads: str = 'mean', per_layer: bool = True, self_as: str = 'probs', values=None,
-          latent_per_token: int = 1):
+          latent_per_token: int = 1, weighting: dict | None = None):
     """Record attention of `denoiser` inside the block.
 
     `cross` / `self_attn`: True (every resolution), False/None, a resolution or an iterable of resolutions.
@@ -391,11 +407,13 @@ def trace(denoiser, cross=True, self_attn=False, layers=None, heads: str = 'mean
     `self_as='qk'` keeps self-attention layers' queries and keys instead of their maps (see `AttentionMaps.self_operator`).
     `values(tracer, layer)` (with `self_as='qk'`): extra value columns `(batch, N, m)` for a self-attention layer about to
     run, or None; given, the layer's fused attention also computes S·values (`maps.products`), at almost no cost.
-    `latent_per_token`: latent pixels a token side where a pipeline packs latents (FLUX's: 2; the family adapter knows)."""
+    `latent_per_token`: latent pixels a token side where a pipeline packs latents (FLUX's: 2; the family adapter knows).
+    `weighting`: {layer name: (weight, heads read or None)}: with `per_layer=False`, each level's map is the mean of its
+    layers' (selected heads') maps weighted by weight × heads read (layers not named: weight 1, every head)."""
     if self_as not in ('probs', 'qk'): raise ValueError(f"self_as must be 'probs' or 'qk', not {self_as!r}")
     chosen = select_layers(denoiser, cross, self_attn, layers, latent_per_token)
     if not chosen: raise ValueError("nothing to trace: select at least one layer (cross=True, self_attn=..., or layers=[...])")
-    tracer = Tracer(chosen, heads, per_layer, latent_per_token)
+    tracer = Tracer(chosen, heads, per_layer, latent_per_token, weighting)
     original = dict(denoiser.attn_processors)
     procs = dict(original)
     by_proc = {}

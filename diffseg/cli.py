@@ -6,6 +6,7 @@
 from __future__ import annotations
 import argparse, json, re, sys
 from .io import write_json
+from .metrics import PROTOCOL_NAMES
 from pathlib import Path
 
 # %% auto #0
@@ -140,13 +141,13 @@ def cmd_eval(a):
     from diffseg.labels import BlipCaptioner, ShapesCaptioner
     cap = {'blip': BlipCaptioner, 'shapes': ShapesCaptioner}[a.captioner]() if a.captioner else None
     m = evaluate(seg, ds, out, labels=a.labels, batch_size=a.batch_size, progress=not a.quiet, recipe=a.recipe, captioner=cap,
-                 no_labels=a.no_labels, oracle=a.oracle, **_settings(a))
+                 no_labels=a.no_labels, oracle=a.oracle, protocol=a.protocol, **_settings(a))
     from accelerate import PartialState
     if not PartialState().is_main_process: return 0          # under `accelerate launch`, one report
     w = max(len(n) for n in m['iou'])
     print('\n'.join(f"{n:<{w}}  {'   —' if v is None else f'{v:.3f}'}" for n, v in m['iou'].items()))
     print(f"{'mIoU':<{w}}  {m['miou']:.3f}   ({m['n_images']} images, {m['n_computed']} computed, {m['n_skipped_no_labels']} skipped for want of labels; results in {out})")
-    if m['oracle']: print(f"the seed's oracle protocol (threshold tuned on this split): mIoU {m['oracle']['best_miou']:.3f} at {m['oracle']['best_threshold']}")
+    if m['protocol']: print(f"{m['protocol']['description']}: mIoU {m['protocol']['best_miou']:.3f} at {m['protocol']['best_threshold']}")
     return 0
 
 # %% ../nbs/17_cli.ipynb #9a40ccdc
@@ -179,7 +180,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument('--output-dir'); e.add_argument('--batch-size', type=int, default=16)
     e.add_argument('--captioner', choices=['blip', 'shapes'], help="with --recipe diffsegmenter: captions for the seed's prompts")
     e.add_argument('--no-labels', choices=['skip', 'background'], default='skip', help='an image with no labels: skipped (the seed) or all background')
-    e.add_argument('--oracle', action='store_true', help="also report the seed's protocol: the best threshold on this very split")
+    e.add_argument('--oracle', action='store_true', help="also report the seed's protocol: the best threshold on this very split (= --protocol diffsegmenter)")
+    e.add_argument('--protocol', choices=PROTOCOL_NAMES, help="also report the mIoU as this original's evaluation computes it (thresholds it searches: on this very split)")
     e.set_defaults(fn=cmd_eval)
     return p
 

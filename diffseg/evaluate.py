@@ -10,12 +10,14 @@ from pathlib import Path
 import numpy as np, torch
 from PIL import Image
 from filelock import FileLock, Timeout
-from .metrics import ConfusionMatrix
+from .metrics import ConfusionMatrix, protocol_for, best_threshold
 from .io import save_mask, read_mask, write_json, read_json, remove_stale_tmp, file_digest, resize_mask
 from .maps import decide
+from .recipes import RECIPE_WORDS
 
 # %% auto #0
-__all__ = ['ORACLE_THRESHOLDS', 'versions', 'label_source', 'to_dataset_ids', 'run_identity', 'evaluate', 'threshold_sweep']
+__all__ = ['ORACLE_THRESHOLDS', 'versions', 'label_source', 'class_words', 'to_dataset_ids', 'run_identity', 'evaluate',
+           'threshold_sweep']
 
 # %% ../nbs/14_evaluate.ipynb #514d5e91
 def versions() -> dict:
@@ -41,6 +43,14 @@ def label_source(labels, dataset):
     lc = LabelCache.load(labels, vocabulary=dataset.classes[1:], aliases=getattr(dataset, 'aliases', None))
     return lambda item, seg=None: lc.get(item.id, default=[])
 
+def class_words(dataset, recipe: str | None = None) -> tuple[dict, dict]:
+    """({class: the words prompted for it}, {class: its place in the prompt order}) for `dataset` under `recipe`: the
+    original's own class words and class order where `data/recipes` has them (iSeg's; the seed's COCO spellings), else
+    the dataset's prompt words and no order of its own (an image's classes are prompted in its label source's order)."""
+    table = RECIPE_WORDS.get((recipe, dataset.name))
+    if table is None: return dict(dataset.prompts), {}
+    return {**dataset.prompts, **dict(table)}, {c: i for i, (c, _) in enumerate(table)}
+
 def to_dataset_ids(mask, labels, dataset) -> np.ndarray:
     "Label map indexed by position in `labels` (0 = background) → the dataset's class ids."
     lut = np.array([0] + [dataset.classes.index(l) for l in labels], dtype=np.uint8)
@@ -60,16 +70,25 @@ def run_identity(seg, dataset, labels, settings: dict, **extra) -> dict:
         ids=hashlib.sha256('\n'.join(map(str, dataset.ids)).encode()).hexdigest(), model=seg.fingerprint(), dtype=str(seg.dtype),
         labels=_label_identity(labels), settings=settings, **extra), default=str))
 
-ORACLE_THRESHOLDS = tuple(np.round(np.arange(0.30, 0.745, 0.01), 2).tolist())
+# %% ../nbs/14_evaluate.ipynb #43a12c04
+ORACLE_THRESHOLDS = protocol_for('diffsegmenter').thresholds      # the seed's sweep, 0.30–0.74
 
-def _oracle_record(scores, labels, gt, dataset) -> dict:
-    "One image's confusion matrix (sparse) at every oracle threshold: decided as the mask is, at the ground truth's size."
-    n, sc = len(dataset.classes), torch.from_numpy(scores) if scores is not None else None
-    def at(t):
-        pred = np.zeros_like(gt) if sc is None else resize_mask(to_dataset_ids(decide(sc, 'threshold', t).numpy().astype(np.uint8), labels, dataset), gt.shape)
-        return ConfusionMatrix(n).update(pred, gt).sparse()
-    return {str(t): at(t) for t in ORACLE_THRESHOLDS}
+def _protocol_record(scores, mask, labels, gt, dataset, s, prot) -> dict:
+    """One image's confusion matrix (sparse) under protocol `prot`, `{threshold: entries}` at each threshold it searches
+    (its own fixed threshold: the run's; 'mask': the run's own mask, where the background is not a threshold). Scores
+    are decided as the mask is — best class, background below the threshold, at the ground truth's size — with the
+    protocol's ties and heatmap precision."""
+    cm = lambda pred: ConfusionMatrix(len(dataset.classes), ignored=prot.ignored).update(pred, gt).sparse()
+    ts = prot.thresholds or ((s['threshold'],) if s['background'] == 'threshold' else ())
+    if scores is None: return {str(t): cm(np.zeros_like(gt)) for t in ts or ('mask',)}
+    if not ts: return {'mask': cm(mask)}
+    sc = np.round(scores * 255) / 255 if prot.quantise else scores            # uint8 heatmaps, rounded as cv2.imwrite rounds
+    lut = np.array([0] + [dataset.classes.index(l) for l in labels], dtype=np.uint8)
+    best = resize_mask(lut[sc.argmax(0) + 1], gt.shape)                        # the first of equal class scores
+    top = np.asarray(Image.fromarray(sc.max(0).astype(np.float32), mode='F').resize(gt.shape[::-1], Image.NEAREST))
+    return {str(t): cm(np.where(top >= t if prot.ties == 'class' else top > t, best, 0)) for t in ts}
 
+# %% ../nbs/14_evaluate.ipynb #011047e3
 def _finished(path: Path, gt: np.ndarray, n_classes: int):
     "A finished mask read back, or None (missing, unreadable, wrong size or class ids out of range: recomputed, and said so)."
     m = read_mask(path)
@@ -80,31 +99,38 @@ def _finished(path: Path, gt: np.ndarray, n_classes: int):
     return m
 
 def evaluate(seg, dataset, output_dir, labels='gt', batch_size: int = 8, progress: bool = True, params: dict | None = None,
-             recipe: str | None = None, captioner=None, no_labels: str = 'skip', oracle: bool = False, **settings) -> dict:
+             recipe: str | None = None, captioner=None, no_labels: str = 'skip', oracle: bool = False, protocol: str | None = None,
+             **settings) -> dict:
     """Segment every item of `dataset` into `output_dir`, resuming finished images; returns the metrics dict (also written).
 
     `recipe`: a published method's settings for this dataset ('iseg', 'diffsegmenter', 'elbo-t2ialign'); `settings` override them.
     `captioner` (per-class recipes): captions that continue the prompt template, cached in `output_dir/captions.json`.
     `no_labels`: an image for which the label source names no class is 'skip'ped (the seed's protocol; counted and
-    listed in the metrics) or predicted all 'background'. `oracle`: also report the seed's protocol — the best mIoU over
-    background thresholds 0.30–0.74 on this very split — labelled as such, beside the headline at the fixed threshold."""
+    listed in the metrics) or predicted all 'background'. `protocol` ('diffsegmenter', 'iseg', 'elbo-t2ialign', 'diffseg'):
+    also report the mIoU as that original's evaluation computes it (`metrics.protocol_for`; a threshold it searches is
+    searched on this very split), labelled as such, beside the headline at the fixed threshold. `oracle=True` is
+    `protocol='diffsegmenter'`: the seed's best mIoU over background thresholds 0.30–0.74."""
     from tqdm.auto import tqdm
     # Everything is checked before anything is written, so a mistake never leaves a folder that blocks the corrected run.
     if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
         raise ValueError(f"batch_size must be a whole number ≥ 1, not {batch_size!r}")
     if len(dataset) == 0: raise ValueError(f"{dataset.name}: the split is empty, there is nothing to evaluate")
     if no_labels not in ('skip', 'background'): raise ValueError(f"no_labels must be 'skip' or 'background', not {no_labels!r}")
+    if oracle and protocol not in (None, 'diffsegmenter'): raise ValueError(f"oracle=True is protocol='diffsegmenter'; give one of them, not also protocol={protocol!r}")
+    prot = protocol_for(protocol or 'diffsegmenter', dataset.name) if (protocol or oracle) else None
     if recipe is not None: settings = {'recipe': recipe, 'dataset': dataset.name, **settings}
     s = seg.settings(**settings)
     if captioner is not None and s['mode'] != 'per_class': raise ValueError("a captioner makes the seed's per-class prompts: use it with mode='per_class' (recipe='diffsegmenter')")
-    words = list(dict.fromkeys(dataset.prompts.values()))
+    prompt_words, order = class_words(dataset, recipe)
+    words = list(dict.fromkeys(prompt_words.values()))
     unknown = seg.unknown_words(words)
     if 2 * len(unknown) > len(words):
         raise ValueError(f"this model's tokenizer does not know {len(unknown)} of the {len(words)} class names of {dataset.name!r} "
                          f"(e.g. {unknown[:5]}): it cannot segment them; evaluate a model that knows these words")
     label_fn = label_source(labels, dataset)
     dataset[0]                                                # the first image and its ground truth load and agree
-    identity = run_identity(seg, dataset, labels, s, no_labels=no_labels, captioner=getattr(captioner, 'name', None) if captioner else None)
+    identity = run_identity(seg, dataset, labels, s, no_labels=no_labels, captioner=getattr(captioner, 'name', None) if captioner else None,
+                            **({'words': prompt_words} if (recipe, dataset.name) in RECIPE_WORDS else {}))
     out = Path(output_dir).expanduser()
     state = _state(seg)                                       # one process, or the processes of an `accelerate launch`
     main = state.is_main_process
@@ -123,13 +149,14 @@ def evaluate(seg, dataset, output_dir, labels='gt', batch_size: int = 8, progres
         if not main and (read_json(prev, 'run record').get('identity') or {}) != identity:
             raise RuntimeError(f"process {state.process_index}: {prev} was written by another run; all processes must run the same evaluation")
         result = _gather(_evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progress and main, captioner, no_labels,
-                                         oracle, state), state)         # a collective: every process takes part
-        metrics = _report(result, state, dataset, out, prev, s, params, oracle) if main else None
+                                         prot, state, prompt_words, order), state)           # a collective: every process takes part
+        metrics = _report(result, state, dataset, out, prev, s, params, prot) if main else None
         state.wait_for_everyone()
         return metrics if main else read_json(out / 'metrics.json', 'metrics')
     finally:
         if main: lock.release()
 
+# %% ../nbs/14_evaluate.ipynb #9f219812
 def _state(seg):
     from accelerate import PartialState
     return PartialState(cpu=seg.device.type != 'cuda')
@@ -147,7 +174,8 @@ def _claim(out, prev, identity, record):
                          f"they are not reused: delete {out / 'masks'} or use a new output_dir")
     else: write_json(prev, record)
 
-def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progress, captioner, no_labels, oracle, state) -> dict:
+# %% ../nbs/14_evaluate.ipynb #1906e85f
+def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progress, captioner, no_labels, prot, state, prompt_words, order) -> dict:
     "Segment this process's share of the dataset (resuming finished images); its confusion matrices and counts."
     from tqdm.auto import tqdm
     from diffseg.labels import CaptionCache
@@ -155,7 +183,7 @@ def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progre
         mine = list(mine)
     captions = CaptionCache(out / ('captions.json' if state.num_processes == 1 else f'captions-{state.process_index}.json')) if captioner is not None else None
     n_cls = len(dataset.classes)
-    cms_oracle = {t: ConfusionMatrix(n_cls) for t in ORACLE_THRESHOLDS} if oracle else None
+    cms_prot, rec_dir = {}, (out / f'protocol-{prot.name}' if prot else None)
     cm, n_done, n_new, secs, skipped = ConfusionMatrix(n_cls), 0, 0, 0.0, []
     pbar = tqdm(total=len(mine), disable=not progress, desc=f'{dataset.name}', unit='img')
     for start in range(0, len(mine), batch_size):
@@ -163,14 +191,14 @@ def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progre
         preds, todo, orc = {}, [], {}
         for it in items:
             m = _finished(out / 'masks' / f'{it.id}.png', it.gt, n_cls)
-            o = read_json(out / 'oracle' / f'{it.id}.json', default=None) if oracle else {}
+            o = read_json(rec_dir / f'{it.id}.json', default=None) if prot else {}
             if m is not None and o is not None: preds[it.id], orc[it.id] = m, o
             else: todo.append(it)
         if todo:
             t0 = time.perf_counter()
-            labs = {it.id: [l for l in label_fn(it, seg) if l != 'background'] for it in todo}
+            labs = {it.id: sorted((l for l in label_fn(it, seg) if l != 'background'), key=lambda l: order.get(l, len(order))) for it in todo}
             with_labels = [it for it in todo if labs[it.id]]
-            prompts = [[dataset.prompts.get(l, l) for l in labs[it.id]] for it in with_labels]
+            prompts = [[prompt_words.get(l, l) for l in labs[it.id]] for it in with_labels]
             caps = [{w: captions.get(captioner, it.image, s['template'].format(w), it.id) for w in ws}
                     for it, ws in zip(with_labels, prompts)] if captions is not None else None
             if captions is not None: captions.save()
@@ -178,24 +206,25 @@ def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progre
                                         progress=False, captions=caps, **settings) if with_labels else []
             for it, r in zip(with_labels, results):
                 preds[it.id] = to_dataset_ids(r.mask, labs[it.id], dataset)
-                if oracle: orc[it.id] = _oracle_record(r.scores, labs[it.id], it.gt, dataset)
+                if prot: orc[it.id] = _protocol_record(r.scores, preds[it.id], labs[it.id], it.gt, dataset, s, prot)
             for it in todo:
                 if it.id not in preds:
                     if no_labels == 'skip': continue
                     preds[it.id] = np.zeros_like(it.gt)
-                    if oracle: orc[it.id] = _oracle_record(None, [], it.gt, dataset)
-                if oracle: write_json(out / 'oracle' / f'{it.id}.json', orc[it.id])     # before the mask: a mask means both are done
+                    if prot: orc[it.id] = _protocol_record(None, None, [], it.gt, dataset, s, prot)
+                if prot: write_json(rec_dir / f'{it.id}.json', orc[it.id])     # before the mask: a mask means both are done
                 save_mask(preds[it.id], out / 'masks' / f'{it.id}.png')
             secs += time.perf_counter() - t0; n_new += sum(it.id in preds for it in todo)
         for it in items:
             if it.id not in preds: skipped.append(it.id); continue
             cm.update(preds[it.id], it.gt)
-            if oracle:
-                for t in ORACLE_THRESHOLDS: cms_oracle[t].add_sparse(orc[it.id][str(t)])
+            for t, entries in (orc[it.id].items() if prot else ()):
+                cms_prot.setdefault(t, ConfusionMatrix(n_cls, ignored=prot.ignored)).add_sparse(entries)
         n_done += len(items); pbar.update(len(items))
     pbar.close()
-    return dict(cm=cm, oracle=cms_oracle, skipped=skipped, n_new=n_new, secs=secs, n_done=n_done)
+    return dict(cm=cm, protocol=cms_prot if prot else None, skipped=skipped, n_new=n_new, secs=secs, n_done=n_done)
 
+# %% ../nbs/14_evaluate.ipynb #798c0135
 def _gather(result: dict, state) -> dict:
     "Every process's shard result, summed (in process order, so skipped ids stay in dataset order)."
     if state.num_processes == 1: return result
@@ -204,18 +233,18 @@ def _gather(result: dict, state) -> dict:
     parts = gather_object([result])
     add = lambda key: reduce(lambda a, b: a + b, (p[key] for p in parts))
     return dict(cm=add('cm'), skipped=[i for p in parts for i in p['skipped']], n_new=add('n_new'), secs=add('secs'), n_done=add('n_done'),
-                oracle={t: reduce(lambda a, b: a + b, (p['oracle'][t] for p in parts)) for t in parts[0]['oracle']} if parts[0]['oracle'] else None)
+                protocol={t: reduce(lambda a, b: a + b, (p['protocol'][t] for p in parts if t in p['protocol']))
+                          for t in dict.fromkeys(t for p in parts for t in (p['protocol'] or {}))} if parts[0]['protocol'] is not None else None)
 
-def _report(result, state, dataset, out, prev, s, params, oracle) -> dict:
+# %% ../nbs/14_evaluate.ipynb #0f279134
+def _report(result, state, dataset, out, prev, s, params, prot) -> dict:
     "Dataset-level metrics from the gathered confusion matrices: metrics.json and a line in eval.txt."
     r, cm = result, result['cm']
     skipped, n_new, secs = r['skipped'], r['n_new'], r['secs']
-    curve = {t: c.miou() for t, c in r['oracle'].items()} if oracle else None
-    best_t = max(curve, key=lambda t: -1 if curve[t] != curve[t] else curve[t]) if oracle else None
+    report = _protocol_report(r['protocol'], prot) if prot else None
     metrics = dict(**cm.summary(dataset.classes), n_images=r['n_done'] - len(skipped), n_computed=n_new,
                    n_skipped_no_labels=len(skipped), skipped_no_labels=skipped, n_processes=state.num_processes,
-                   oracle=dict(protocol="the seed's: background threshold chosen for the best mIoU on this very split (optimistic)",
-                               best_miou=curve[best_t], best_threshold=best_t, curve=curve) if oracle else None,
+                   protocol=report, oracle=report if prot and prot.name == 'diffsegmenter' else None,
                    seconds_per_image=(secs / n_new if n_new else None), run=read_json(prev, 'run record'), params=params or {},
                    versions=versions(), finished=datetime.now(timezone.utc).isoformat(timespec='seconds'),
                    confusion=cm.counts.tolist())
@@ -227,20 +256,28 @@ def _report(result, state, dataset, out, prev, s, params, oracle) -> dict:
         f.write(f"{metrics['finished']}\nmIoU:{ious} Best mIoU:{miou} Best threshold:{thr} "
                 f"(fixed before evaluation, not tuned on this split)\n")
         if skipped: f.write(f"{len(skipped)} image(s) skipped: the label source names no class for them (the seed's protocol)\n")
-        if oracle: f.write(f"seed's oracle protocol (threshold tuned on this split): Best mIoU:{curve[best_t]:.4f} Best threshold:{best_t}\n")
+        if prot: f.write(f"{report['description']}: Best mIoU:{report['best_miou']:.4f} Best threshold:{report['best_threshold']}\n")
     return metrics
+
+def _protocol_report(cms: dict, prot) -> dict:
+    "A protocol's number from its per-threshold confusion matrices: the curve, the threshold it picks and that mIoU."
+    curve = {(float(t) if t != 'mask' else t): c.miou(prot.classes) for t, c in cms.items()}
+    best = best_threshold(curve, prot.search) if prot.thresholds else next(iter(curve), None)
+    return dict(name=prot.name, description=prot.describe() + (' (tuned on this very split: optimistic)' if prot.thresholds else ''),
+                best_miou=curve.get(best, float('nan')), best_threshold=best, curve=curve)
 
 # %% ../nbs/14_evaluate.ipynb #980832d2
 def threshold_sweep(seg, dataset, thresholds, labels='gt', batch_size: int = 8, progress: bool = True, **settings) -> list[dict]:
     "mIoU for each background threshold (constant-plane rule) on `dataset`: [{threshold, miou}]."
     from tqdm.auto import tqdm
     label_fn = label_source(labels, dataset)
+    prompt_words, order = class_words(dataset, settings.get('recipe'))
     cms = {t: ConfusionMatrix(len(dataset.classes)) for t in thresholds}
     for start in tqdm(range(0, len(dataset), batch_size), disable=not progress, desc='sweep', unit='batch'):
         items = [dataset[i] for i in range(start, min(start + batch_size, len(dataset)))]
-        labs = [[l for l in label_fn(it, seg) if l != 'background'] for it in items]
+        labs = [sorted((l for l in label_fn(it, seg) if l != 'background'), key=lambda l: order.get(l, len(order))) for it in items]
         keep = [i for i, l in enumerate(labs) if l]
-        res = seg.segment_batch([items[i].image for i in keep], [[dataset.prompts.get(l, l) for l in labs[i]] for i in keep],
+        res = seg.segment_batch([items[i].image for i in keep], [[prompt_words.get(l, l) for l in labs[i]] for i in keep],
                                 batch_size=max(len(keep), 1), progress=False, **{**settings, 'background': 'threshold'}) if keep else []
         rmap = dict(zip(keep, res))
         for i, it in enumerate(items):

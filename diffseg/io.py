@@ -11,7 +11,7 @@ from PIL import Image, ImageOps
 
 # %% auto #0
 __all__ = ['DATA', 'MODEL_FILES', 'is_url', 'fetch', 'load_image', 'palette', 'save_mask', 'read_mask', 'write_json', 'read_json',
-           'fit_side', 'resize_mask', 'remove_stale_tmp', 'file_digest', 'folder_fingerprint']
+           'fit_side', 'resize_pixels', 'resize_mask', 'remove_stale_tmp', 'file_digest', 'folder_fingerprint']
 
 # %% ../nbs/00_io.ipynb #a0010005
 def _data_dir() -> Path:
@@ -132,6 +132,16 @@ def fit_side(hw, side: int) -> tuple:
     h, w = hw
     f = min(1.0, side / max(h, w))
     return (max(1, round(h * f)), max(1, round(w * f)))
+
+def resize_pixels(image: Image.Image, size: int, how: str = 'pil') -> np.ndarray:
+    """An RGB image as float32 pixels (0..255) `(size, size, 3)`: 'pil', PIL's bilinear (antialiased when shrinking), or
+    'bilinear', bilinear interpolation of the float pixels with half-pixel centres and no antialiasing (torch's
+    `F.interpolate(..., 'bilinear', align_corners=False)`, which is also what `cv2.resize` computes on float images)."""
+    if how == 'pil': return np.asarray(image.resize((size, size), Image.BILINEAR), dtype=np.float32)
+    if how != 'bilinear': raise ValueError(f"resize must be 'pil' or 'bilinear', not {how!r}")
+    import torch, torch.nn.functional as F
+    x = torch.from_numpy(np.asarray(image, dtype=np.float32)).permute(2, 0, 1)[None]
+    return F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False)[0].permute(1, 2, 0).numpy()
 
 def resize_mask(mask: np.ndarray, hw) -> np.ndarray:
     "A label map resized to `hw` by nearest neighbour (unchanged when it already has that size)."

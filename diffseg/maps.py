@@ -9,8 +9,9 @@ import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['NORMS', 'upsample', 'minmax', 'minmax_joint', 'calibrate', 'sumnorm', 'aggregate', 'fuse_tokens', 'as_values',
-           'refine_once', 'entropy_reduce', 'refine_iterative', 'refine', 'background', 'decide']
+__all__ = ['NORMS', 'KL_ROUNDS', 'upsample', 'minmax', 'minmax_joint', 'calibrate', 'sumnorm', 'aggregate', 'fuse_tokens',
+           'kl_distance', 'kl_cluster', 'cluster_means', 'as_values', 'refine_once', 'entropy_reduce',
+           'refine_iterative', 'refine', 'background', 'decide']
 
 # %% ../nbs/07_maps.ipynb #8e63317e
 def upsample(x: torch.Tensor, size) -> torch.Tensor:
@@ -51,13 +52,51 @@ def aggregate(maps: dict, weights: dict, size=None, norm: str = 'minmax') -> tor
     size = size or max((maps[r].shape[-2:] for r in weights), key=lambda s: s[0] * s[1])
     return sum(w * NORMS[norm](upsample(maps[r].float(), size)) for r, w in weights.items() if w)
 
-def fuse_tokens(tokens: dict, weights: dict, positions, size) -> torch.Tensor:
-    "iSeg's fusion: each token's map `tokens[level]` `(L, h, w)` sum-normalised at its own level, upsampled to `size`, weighted and summed; each class is the mean over its token positions: `(K, *size)`."
+def fuse_tokens(tokens: dict, weights: dict, positions, size, clusters: int = 0) -> torch.Tensor:
+    """iSeg's fusion: each token's map `tokens[level]` `(L, h, w)` sum-normalised at its own level, upsampled to `size`,
+    weighted and summed; with `clusters`, each pixel's token vector replaced by its cluster's mean (`cluster_means`);
+    each class is the mean over its token positions: `(K, *size)`."""
     missing = [r for r in weights if r not in tokens]
     if missing: raise ValueError(f"weights name levels {missing} that have no maps; maps exist at {sorted(tokens)}")
     fused = sum(w * upsample(sumnorm(tokens[r].float()), size) for r, w in weights.items() if w)
+    if clusters: fused = cluster_means(fused, clusters)
     if not positions: return fused[:0]
     return torch.stack([fused[list(p)].mean(0) for p in positions])
+
+# %% ../nbs/07_maps.ipynb #4642d155
+KL_ROUNDS = 20   # iSeg's DFC_KL(32, 20, 64): 20 assignment/update rounds
+
+def kl_distance(a: torch.Tensor, b: torch.Tensor, chunk: int = 8) -> torch.Tensor:
+    "iSeg's symmetric KL between the rows of `a` `(n, L)` and `b` `(m, L)`: `(n, m)`, in float16 with 1e-5 added, as its `kl_dis` computes it."
+    b = b.half() + 1e-5; lb = b.log()
+    out = []
+    for i in range(0, a.shape[0], chunk):                      # a few seeds at a time: (chunk, m, L) halves
+        x = a[i:i + chunk].half() + 1e-5
+        q = x.log()[:, None] - lb[None]
+        out.append((x[:, None] * q).sum(-1) * 0.5 + (-(b[None] * q).sum(-1)) * 0.5)
+    return torch.cat(out)
+
+def kl_cluster(x: torch.Tensor, k: int = 32, rounds: int = KL_ROUNDS) -> tuple[torch.Tensor, int]:
+    "iSeg's `DFC_KL` on token maps `x` `(L, h, w)`: (each pixel's cluster `(h·w,)`, numbered 0..n−1 in seed order; n)."
+    L, h, w = x.shape
+    v = x.flatten(1).T.float()
+    v = torch.where(v == 0, torch.full_like(v, 1e-6), v)
+    grid = lambda side: torch.arange(0, side, max(1.0, side // math.sqrt(k))).long()
+    proto = v[(grid(h)[:, None] * w + grid(w)[None]).flatten()]
+    for _ in range(rounds):
+        cluster = kl_distance(proto, v).min(0).indices
+        sums = torch.zeros(len(proto), L).index_add_(0, cluster, v)
+        n = torch.bincount(cluster, minlength=len(proto))
+        proto = sums[n > 0] / n[n > 0, None]
+    idx, cluster = torch.unique(cluster, return_inverse=True)
+    return cluster, len(idx)
+
+def cluster_means(x: torch.Tensor, k: int = 32, rounds: int = KL_ROUNDS) -> torch.Tensor:
+    "Token maps `x` `(L, h, w)` with each pixel's vector replaced by the mean over its `kl_cluster` cluster."
+    cluster, n = kl_cluster(x, k, rounds)
+    v = x.flatten(1).T.float()
+    means = torch.zeros(n, v.shape[1]).index_add_(0, cluster, v) / torch.bincount(cluster, minlength=n)[:, None]
+    return means[cluster].T.reshape(x.shape)
 
 # %% ../nbs/07_maps.ipynb #d9a407ab
 def _flat(c):  # (..., K, h, w) -> (..., h·w, K)

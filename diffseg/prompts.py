@@ -8,7 +8,8 @@ import warnings
 from .models import Conditioning
 
 # %% auto #0
-__all__ = ['check_labels', 'build_prompt', 'locate', 'token_positions', 'with_ing', 'caption_prompt', 'weight_tokens']
+__all__ = ['check_labels', 'build_prompt', 'locate', 'token_positions', 'pick_tokens', 'with_ing', 'caption_prompt',
+           'weight_tokens']
 
 # %% ../nbs/05_prompts.ipynb #619ba0b9
 def check_labels(labels) -> list[str]:
@@ -57,6 +58,18 @@ def token_positions(tokenizer, prompt: str, spans, how: str = 'last', max_length
         unknown = [prompt[a:b] for (a, b), idx in zip(spans, out) if any(enc['input_ids'][i] == unk for i in idx)]
         if unknown: warnings.warn(f"the model's tokenizer does not know {unknown}: they become the unknown token, "
                                   f"so their masks carry no meaning for this model")
+    return out
+
+def pick_tokens(prompt: str, spans, positions, every, picks: dict | None) -> list[list[int]]:
+    "`positions` of each span, except where `picks` names the span's words: then those indices into all its tokens (`every`), as iSeg reads 'plant' of 'potted plant'."
+    if not picks: return positions
+    out = []
+    for (a, b), pos, all_ in zip(spans, positions, every):
+        p = picks.get(prompt[a:b])
+        if p is not None and max(p) >= len(all_):
+            raise ValueError(f"token_pick reads token {max(p)} of {prompt[a:b]!r}, which has {len(all_)} token(s) for this tokenizer "
+                             f"(indices from 0, e.g. {{{prompt[a:b]!r}: [{len(all_) - 1}]}})")
+        out.append(list(pos) if p is None else [all_[i] for i in p])
     return out
 
 def with_ing(tokenizer, prompt: str, spans, positions, offset: int) -> list[list[int]]:

@@ -179,7 +179,9 @@ def _fused(self: Readout, **overrides) -> torch.Tensor:
     w = {f: x * (self.layer_counts.get(f, 0) if p.weights_per == 'layer' else 1) for f, x in p.cross_weights.items() if x}
     if p.fuse == 'iseg':
         if self.tokens is None: raise ValueError("fuse='iseg' works on every prompt token's maps, which a single-mode pass keeps; this readout is per_class")
-        return fuse_tokens(self.tokens, w, self.positions, self.latent_hw or max((m.shape[-2:] for m in self.tokens.values()), key=lambda s: s[0] * s[1]))
+        return fuse_tokens(self.tokens, w, self.positions, self.latent_hw or max((m.shape[-2:] for m in self.tokens.values()), key=lambda s: s[0] * s[1]),
+                           p.clusters)
+    if p.clusters: raise ValueError("clusters groups pixels by every prompt token's fused maps, which only fuse='iseg' keeps: use fuse='iseg' or clusters=0")
     return aggregate(self.cross, w, norm=p.cross_norm)
 
 def _refined(self: Readout, **overrides) -> torch.Tensor:

@@ -4,37 +4,61 @@
 
 # %% ../nbs/02_recipes.ipynb #d2592e1f
 from __future__ import annotations
+import json
 from dataclasses import asdict
+from .io import DATA
 from .settings import STAGES, SETTING_NAMES, stage_settings
 
 # %% auto #0
-__all__ = ['ISEG_CROSS', 'RECIPES', 'RECIPE_DATASETS', 'PRESET_OF', 'PRESETS', 'recipe_settings', 'resolve_settings']
+__all__ = ['ISEG_CROSS', 'ISEG_VOC_HEADS', 'ELBO_YAML_WEIGHTS', 'RECIPES', 'RECIPE_WORDS', 'RECIPE_DATASETS', 'PRESET_OF',
+           'PRESETS', 'recipe_settings', 'resolve_settings']
 
 # %% ../nbs/02_recipes.ipynb #31ff663f
 ISEG_CROSS = ('down_blocks.2.attentions.0.', 'down_blocks.2.attentions.1.', 'up_blocks.1.attentions.0.', 'up_blocks.1.attentions.1.',
               'up_blocks.1.attentions.2.', 'down_blocks.1.attentions.1.', 'up_blocks.2.attentions.0.', 'up_blocks.2.attentions.1.')
+ISEG_VOC_HEADS = {   # iSeg's VOC (layer, head) subset (`wsss/iSeg.py`, `self.index`; `att_mean=False` for VOC), on SD 2.1-base's heads:
+    4: (76, 1, 43, 17, 81, 6, 44, 27, 2, 8, 22, 20, 60, 78, 12, 83, 94, 47, 88, 96, 3, 33, 46, 52, 77, 93, 51, 58, 0, 13, 14, 19, 34, 41,
+        59, 87, 16, 24, 28, 30, 32),                 # 16²: 5 layers × 20 heads
+    2: (22, 5, 21, 13, 8, 27, 28, 6, 25)}            # 32²: 3 layers × 10 heads
+ELBO_YAML_WEIGHTS = {1: 1.0, 2: 1.0, 4: 10.0, 8: 15.0}   # configs/run_segmentation.yaml's cross_weight [1, 1, 10, 15, 10, 1, 1] by level
 
 RECIPES = {
-    'iseg': dict(mode='single', timesteps=(100,), template='a photograph of {}', joiner=' and ', suffix=' and other object and background, ',
-                 token='mean', token_weight=1.6, weighting='scale', cross_layers=ISEG_CROSS, self_layers=('up_blocks.3.attentions.1.',),
-                 self_heads=(1, 2), cross_weights={4: 0.7, 2: 0.3}, fuse='iseg', refine='iterative', n_iter=8, entropy=0.015,
-                 calibrate='per_class', background='iseg', threshold=0.4),
-    'elbo-t2ialign': dict(mode='single', timesteps=tuple(range(20, 201, 20)), noise='per_timestep', template='a photo of {}', joiner=', ',
-                          suffix='', token='mean', token_weight=1.0, weighting='scale', cross_layers=None, self_layers=None, self_heads=None,
-                          cross_weights={1: 1.0, 2: 1.0, 4: 10.0, 8: 15.0}, weights_per='layer', cross_norm='none', fuse='levels',
-                          elbo_timesteps=tuple(range(1, 999, 50)), elbo_template='a photo of {}', elbo_strength=3.0, refine='twice',
-                          calibrate='per_class', background='threshold', threshold=0.4),
-    'diffsegmenter': dict(mode='per_class', timesteps=(100,), template='a photography of {}', joiner=' and ', suffix='', token='last',
-                          token_weight=1.21, weighting='compel', ing_offset=1, caption_style='words', cross_layers=None, self_layers=None,
-                          self_heads=None, cross_weights={8: 0.3, 4: 0.5, 2: 0.1, 1: 0.1}, cross_norm='minmax', fuse='levels',
-                          refine='once', n_iter=1, entropy=0.0, calibrate='per_class', background='threshold', threshold=0.4),
+    'iseg': dict(mode='single', timesteps=(100,), seed=1101, resize='bilinear', template='a photograph of {}', joiner=' and ',
+                 suffix=' and other object and background, ', token='mean', token_weight=1.6, weighting='scale', cross_layers=ISEG_CROSS,
+                 self_layers=('up_blocks.3.attentions.1.',), self_heads=(1, 2), cross_weights={4: 0.7, 2: 0.3}, fuse='iseg', clusters=32,
+                 refine='iterative', n_iter=8, entropy=0.015, calibrate='per_class', background='iseg', threshold=0.4),
+    'elbo-t2ialign': dict(mode='single', timesteps=tuple(range(20, 201, 20)), seed=4307, noise='per_timestep', template='a photo of {}',
+                          joiner=', ', suffix='', token='mean', token_weight=1.0, weighting='scale', cross_layers=None, self_layers=None,
+                          self_heads=None, cross_gaussian=3.0, cross_weights={1: 1.0, 2: 1.0, 4: 1.0, 8: 1.0}, weights_per='layer',
+                          cross_norm='none', fuse='levels', elbo_timesteps=tuple(range(1, 999, 50)), elbo_template='a photo of {}',
+                          elbo_strength=3.0, refine='twice', calibrate='per_class', background='threshold', threshold=0.4),
+    'diffsegmenter': dict(mode='per_class', timesteps=(100,), resize='bilinear', template='a photography of {}', joiner=' and ', suffix='',
+                          token='last', token_weight=1.21, weighting='compel', ing_offset=1, caption_style='words', cross_layers=None,
+                          self_layers=None, self_heads=None, cross_weights={8: 0.3, 4: 0.5, 2: 0.1, 1: 0.1}, cross_norm='minmax',
+                          fuse='levels', refine='once', n_iter=1, entropy=0.0, calibrate='per_class', background='threshold', threshold=0.4),
 }
+RECIPES['elbo-t2ialign-yaml'] = {**RECIPES['elbo-t2ialign'], 'cross_gaussian': 0.0, 'cross_weights': ELBO_YAML_WEIGHTS}  # the yaml's list
+
+# %% ../nbs/02_recipes.ipynb #4bf14531
+def _word_table(recipe: str) -> dict:
+    "{dataset: [[class, word, (token count, tokens read)]]} from `data/recipes/<recipe>.json`: the original's own class words (facts), or {}."
+    f = DATA / 'recipes' / f'{recipe}.json'
+    return {d: rows for d, rows in json.loads(f.read_text()).items() if d != 'source'} if f.exists() else {}
+
+RECIPE_WORDS = {(r, d): [(row[0], row[1]) for row in rows] for r in RECIPES for d, rows in _word_table(r).items()}   # in the original's order
+
+def _picks(recipe: str, dataset: str) -> dict | None:
+    "{word: tokens read} for the words whose tokens the original reads only some of (iSeg: 'plant' of 'potted plant')."
+    return {row[1]: tuple(row[3]) for row in _word_table(recipe).get(dataset, []) if len(row) > 3 and list(row[3]) != list(range(row[2]))} or None
+
 RECIPE_DATASETS = {   # what each published script sets per benchmark ('voc' = VOC 2012, 'context' = Pascal Context, 'coco' = COCO-Object)
     ('iseg', 'voc'): dict(suffix=' and other object and background, ground, land, grass, tree, building, wall, sky, lake, water',
-                          n_iter=8, entropy=0.015, background='iseg'),
-    ('iseg', 'context'): dict(suffix=' and other object and background, ', n_iter=5, entropy=0.002, background='iseg'),
+                          n_iter=8, entropy=0.015, background='iseg', cross_heads=ISEG_VOC_HEADS, token_pick=_picks('iseg', 'voc')),
+    ('iseg', 'context'): dict(suffix=' and other object and background, ', n_iter=5, entropy=0.002, background='iseg',
+                              token_pick=_picks('iseg', 'context')),
     ('iseg', 'coco'): dict(suffix=' and other object and background, ground, land, grass, tree, building, wall, sky, lake, water, '
-                                  'river, sea, railway, ', n_iter=10, entropy=0.2, background='threshold', threshold=0.45),
+                                  'river, sea, railway, ', n_iter=10, entropy=0.2, background='threshold', threshold=0.45,
+                           token_pick=_picks('iseg', 'coco')),
     ('diffsegmenter', 'voc'): dict(template='a photograph of {}', caption_style='prefix', ing_offset=1),
     ('diffsegmenter', 'context'): dict(template='a photography of {}', caption_style='words', ing_offset=1),
     ('diffsegmenter', 'coco'): dict(template='a photography of {}', caption_style='words', ing_offset=2),
@@ -43,8 +67,8 @@ RECIPE_DATASETS = {   # what each published script sets per benchmark ('voc' = V
 # %% ../nbs/02_recipes.ipynb #f1e1ff40
 PRESET_OF = {   # mode -> (the recipe it comes from, what it changes)
     'single': ('iseg', dict(token='last', weighting='compel', suffix=' and other object and background', cross_layers=None,
-                            self_layers=None, self_heads=None, fuse='levels', cross_norm='sum')),
-    'per_class': ('diffsegmenter', dict(ing_offset=0, caption_style='prefix')),
+                            self_layers=None, self_heads=None, fuse='levels', cross_norm='sum', clusters=0, seed=0, resize='pil')),
+    'per_class': ('diffsegmenter', dict(ing_offset=0, caption_style='prefix', resize='pil')),
 }
 PRESETS = {mode: {k: v for k, v in {**RECIPES[base], **change}.items() if k != 'mode'} for mode, (base, change) in PRESET_OF.items()}
 

@@ -9,13 +9,13 @@ from contextlib import contextmanager
 from dataclasses import asdict
 import numpy as np, torch
 from PIL import Image
-from .io import load_image, folder_fingerprint
+from .io import load_image, folder_fingerprint, resize_pixels
 from .settings import STAGE_OF, stage_settings
 from .recipes import resolve_settings
 from .models import ModelFamily, Conditioning, resolve_device, load_model, adopt
 from .noise import noised, seeded, add_noise, implied_noise
-from .prompts import check_labels, build_prompt, locate, token_positions, with_ing, caption_prompt, weight_tokens
-from .attention import trace, attention_layers, native_latent
+from .prompts import check_labels, build_prompt, locate, token_positions, pick_tokens, with_ing, caption_prompt, weight_tokens
+from .attention import trace, attention_layers, native_latent, forward_order, layer_heads
 from .maps import as_values
 from .readout import Readout, WindowedReadout, Segmentation, window_starts
 
@@ -42,6 +42,7 @@ class Segmenter:
         self.vae_scale = model.vae_scale
         self.native_size = native_latent(self.denoiser) * self.vae_scale
         self.layers = attention_layers(self.denoiser, model.latent_per_token)
+        self._layer = {l.name: l for l in self.layers}
         self.cross_levels = {l.factor: l.res for l in self.layers if l.kind == 'cross'}       # factor -> nominal resolution
         self.self_res = max(l.res for l in self.layers if l.kind == 'self')
         self._empty = self._image = self._encoded = self._readout = self._readout_key = None
@@ -115,8 +116,9 @@ def _settings(self: Segmenter, _levels: bool = True, **overrides) -> dict:
     fixes = self._recipe_fixes(s, given) if _levels and given.get('recipe') else {}
     if fixes:
         example = ', '.join(f'{k}={v!r}' for k, v in {'recipe': given['recipe'], **fixes}.items())
-        raise ValueError(f"recipe={given['recipe']!r} reads {', '.join(sorted(fixes))} as set for Stable Diffusion 1.x/2.x, which this model "
-                         f"({self.model.pipeline_class}) does not have: run it here with {example} (every layer at the levels it has)")
+        raise ValueError(f"recipe={given['recipe']!r} reads {', '.join(sorted(fixes))} as set for Stable Diffusion 1.x/2.x"
+                         f"{' (cross_heads: the (layer, head) pairs of SD 2.1-base)' if 'cross_heads' in fixes else ''}, which this model "
+                         f"({self.model.pipeline_class}) does not have: run it here with {example} (every layer and head at the levels it has)")
     bad = sorted(f for f, w in s['cross_weights'].items() if w and f not in self.cross_levels) if _levels else []
     if bad:
         have = ', '.join(f'{f} ({r}²)' for f, r in sorted(self.cross_levels.items()))
@@ -147,6 +149,10 @@ def _recipe_fixes(self: Segmenter, s: dict, given: dict) -> dict:
         names = [l.name for l in self.layers if l.kind == kind]
         if s[k] is not None and not all(any(f in n for n in names) for f in s[k]): fix[k] = None
     if 'self_layers' in fix and s['self_heads'] is not None: fix['self_heads'] = None
+    if s['cross_heads'] is not None:                              # pairs defined on the published model's heads (iSeg VOC: SD 2.1-base)
+        cross = self._pick('cross', lambda l: True, fix.get('cross_layers', s['cross_layers']), 'cross_layers')
+        at = lambda f: sum(layer_heads(self.denoiser, self._layer[n]) for n in cross if self._layer[n].factor == f)
+        if 'cross_layers' in fix or any(max(idx) >= at(f) for f, idx in s['cross_heads'].items()): fix['cross_heads'] = None
     if s['refine'] == 'twice' and not any(l.kind == 'self' and l.res == self.self_res and l.name.startswith('up_blocks.') for l in self.layers):
         fix['refine'] = 'once'
     return {k: v for k, v in fix.items() if k not in given}
@@ -154,10 +160,10 @@ Segmenter.settings, Segmenter._recipe_fixes = _settings, _recipe_fixes
 
 # %% ../nbs/09_segmenter.ipynb #b1e582cf
 @torch.no_grad()
-def _encode(self: Segmenter, images, image_size: int | None = None) -> torch.Tensor:
-    "Images → VAE posterior means × scaling factor `(B, c, h, w)`, resized to `image_size`² (default: native)."
+def _encode(self: Segmenter, images, image_size: int | None = None, resize: str = 'pil') -> torch.Tensor:
+    "Images → VAE posterior means × scaling factor `(B, c, h, w)`, resized (`resize`: 'pil' or 'bilinear') to `image_size`² (default: native)."
     size = image_size or self.native_size
-    x = np.stack([np.asarray(load_image(im).resize((size, size), Image.BILINEAR), dtype=np.float32) for im in images])
+    x = np.stack([resize_pixels(load_image(im), size, resize) for im in images])
     x = torch.from_numpy(x).permute(0, 3, 1, 2).to(self.device, self.dtype) / 127.5 - 1
     per = max(1, self.encode_pixels // (size * size))
     with self.stage('vae'): z = torch.cat([self.vae.encode(x[i:i + per]).latent_dist.mean for i in range(0, len(x), per)])
@@ -170,13 +176,13 @@ def _encode_windows(self: Segmenter, image, s) -> tuple:
     `image_size` (default: its own longer side), and the whole image at the model's native size. An image no larger
     than one window is read whole, as without windows."""
     size = s['window'] and (s['image_size'] or -(-max(image.size) // self.model.pixel_multiple) * self.model.pixel_multiple)
-    if s['window'] is None or size <= s['window']: return self.encode([image], s['image_size']), None, None, None
+    if s['window'] is None or size <= s['window']: return self.encode([image], s['image_size'], s['resize']), None, None, None
     win, v = s['window'], self.vae_scale
     stride = s['stride'] or max(v, win // 2 // v * v)
-    big = image.resize((size, size), Image.BILINEAR)
+    big = Image.fromarray(resize_pixels(image, size, s['resize']).round().clip(0, 255).astype(np.uint8))
     starts = window_starts(size, win, stride)
     z = self.encode([big.crop((x, y, x + win, y + win)) for y in starts for x in starts], win)
-    return z, [(y // v, x // v, win // v, win // v) for y in starts for x in starts], (size // v, size // v), self.encode([image])
+    return z, [(y // v, x // v, win // v, win // v) for y in starts for x in starts], (size // v, size // v), self.encode([image], None, s['resize'])
 
 def _set_image(self: Segmenter, image, **encode_settings):
     "Load, convert and encode one image (`image_size=`, `window=`, `stride=` may be given here); it serves any number of `segment` calls."
@@ -206,9 +212,10 @@ def _denoise(self: Segmenter, zt, t, cond: Conditioning) -> torch.Tensor:
     return self.model.denoise(zt, t, cond)
 
 def _read(self: Segmenter, prompt, spans, weighted_spans, s):
-    "(read-out token positions with the '-ing' rule, weighted token positions) of class spans in a prompt."
-    pos = with_ing(self.tokenizer, prompt, spans, token_positions(self.tokenizer, prompt, spans, s['token'], self.text_len), s['ing_offset'])
-    return pos, token_positions(self.tokenizer, prompt, weighted_spans, 'mean', self.text_len)
+    "(read-out token positions with the '-ing' rule, weighted token positions) of class spans in a prompt; `token_pick` narrows both."
+    picked = lambda spans, how: pick_tokens(prompt, spans, token_positions(self.tokenizer, prompt, spans, how, self.text_len),
+                                            token_positions(self.tokenizer, prompt, spans, 'mean', self.text_len), s['token_pick'])
+    return with_ing(self.tokenizer, prompt, spans, picked(spans, s['token']), s['ing_offset']), picked(weighted_spans, 'mean')
 Segmenter.encode_prompt, Segmenter.empty_conditioning, Segmenter.denoise, Segmenter._read = _encode_prompt, _empty_conditioning, _denoise, _read
 
 # %% ../nbs/09_segmenter.ipynb #91d78bb1
@@ -225,7 +232,33 @@ def _pick(self: Segmenter, kind, keep, fragments, what):
     bad = [f for f in fragments if not any(f in n for n in names)]
     if bad: raise ValueError(f"{what} {list(bad)} match no {kind}-attention layer here; candidates: {names}")
     return [n for n in names if any(f in n for f in fragments)]
-Segmenter._levels, Segmenter._pick = _levels, _pick
+
+def _weighting(self: Segmenter, names, s) -> tuple[dict, dict]:
+    """({layer name: (weight, heads read or None)}, {factor: Σ weights of the cross layers read there}) for cross layers
+    `names`: ELBO-T2IAlign's Gaussian over every cross layer's run order (`cross_gaussian`; centred on the mid block, the
+    middle layer of a DiT; weights summing to the number of layers, as its code scales them) and iSeg's (layer, head)
+    subset (`cross_heads`)."""
+    every = forward_order([l for l in self.layers if l.kind == 'cross'])
+    w = {l.name: 1.0 for l in every}
+    if s['cross_gaussian']:
+        n, centre = len(every), sum(l.name.startswith('down_blocks.') for l in every) + (sum(l.name.startswith('mid_block.') for l in every) - 1) / 2
+        x = torch.arange(n, dtype=torch.float64) - (centre if centre >= 0 else (n - 1) / 2)
+        g = torch.exp(-x ** 2 / (2 * s['cross_gaussian'] ** 2)); g = g / g.sum() * n
+        w = {l.name: float(v) for l, v in zip(every, g)}
+    chosen = [l for l in every if l.name in set(names)]
+    heads = {}
+    for f, idx in (s['cross_heads'] or {}).items():
+        at = [l for l in chosen if l.factor == f]
+        sizes = [layer_heads(self.denoiser, l) for l in at]
+        if max(idx) >= sum(sizes):
+            raise ValueError(f"cross_heads[{f}] names pair {max(idx)}, but the cross layers read at factor {f} have {sum(sizes)} (layer, head) "
+                             f"pairs (heads per layer, in run order: {sizes}); index = layer · heads + head, e.g. {{{f}: [0, {max(sum(sizes) - 1, 0)}]}}")
+        starts = np.cumsum([0] + sizes)
+        for l, a, b in zip(at, starts, starts[1:]): heads[l.name] = [int(i - a) for i in idx if a <= i < b]
+    counts = {}
+    for l in chosen: counts[l.factor] = counts.get(l.factor, 0) + w[l.name]
+    return {l.name: (w[l.name], heads.get(l.name)) for l in chosen if w[l.name] != 1.0 or l.name in heads}, counts
+Segmenter._levels, Segmenter._pick, Segmenter._weighting = _levels, _pick, _weighting
 
 # %% ../nbs/09_segmenter.ipynb #125345db
 @torch.no_grad()
@@ -235,7 +268,12 @@ def _pass(self: Segmenter, latents, cond: Conditioning, s, factors, with_self, v
     `values(cross, counts, hw)` → per-image value columns `(N, K)` or None: asked once every chosen cross layer has run."""
     T, B = len(s['timesteps']), latents.shape[0]
     layers = self._pick('cross', lambda l: l.factor in factors, s['cross_layers'], 'cross_layers')
-    counts = {f: n for f in factors if (n := sum(l.factor == f for l in self.layers if l.name in layers))}   # levels with a chosen layer
+    weighting, counts = self._weighting(layers, s)
+    missing = sorted(set(s['cross_heads'] or {}) - set(counts))
+    if missing: raise ValueError(f"cross_heads name factor(s) {missing}, where this pass reads no cross layer; it reads {sorted(counts)}")
+    empty = sorted({f for f in counts if all(weighting.get(n, (1, None))[1] == [] for n in layers if self._layer[n].factor == f)})
+    if empty: raise ValueError(f"cross_heads leave no head of the layers at factor(s) {empty} of this pass")
+    counts = {f: n for f, n in counts.items() if f in factors}     # levels with a chosen layer
     factors = sorted(counts)
     self_names = self._pick('self', lambda l: l.res == self.self_res, s['self_layers'], 'self_layers') if with_self else []
     zt, _, ts = noised(self.scheduler, latents, s['timesteps'], s['seed'], s['noise'] == 'per_timestep')
@@ -249,7 +287,7 @@ def _pass(self: Segmenter, latents, cond: Conditioning, s, factors, with_self, v
             asked['v'] = torch.stack([torch.nn.functional.pad(v, (0, K - v.shape[-1])) for v in vs]).repeat(T, 1, 1) if K else None
         return asked['v']
     with trace(self.denoiser, layers=layers + self_names, per_layer=False, self_as='qk', values=provide if values and self_names else None,
-               latent_per_token=self.model.latent_per_token) as tr, self.stage('denoiser'):
+               latent_per_token=self.model.latent_per_token, weighting=weighting) as tr, self.stage('denoiser'):
         self.denoise(zt, ts, cond.repeat(T))
     am = tr.maps
     up = [n for n in self_names if n.startswith('up_blocks.')]
@@ -379,7 +417,7 @@ def _attend(self: Segmenter, images, labels, capture: str = 'settings', prompt: 
         out = [self._attend_image(*self.encode_windows(im, s), im, labs, s, capture, prompt, None if captions is None else captions[i])
                for i, (im, labs) in enumerate(zip(images, per_image))]
         return out[0] if single else out
-    if latents is None: latents = self.encode(images, s['image_size'])
+    if latents is None: latents = self.encode(images, s['image_size'], s['resize'])
     out = self._attend_latents(latents, images, per_image, s, capture, prompt, captions)
     return out[0] if single else out
 Segmenter.attend = _attend

@@ -9,8 +9,9 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['STAGES', 'FIELDS', 'STAGE_OF', 'SETTING_NAMES', 'CHOICES', 'USER_SETTINGS', 'Invalid', 'Check', 'one_of', 'whole',
-           'number', 'text', 'steps', 'level_weights', 'fragments', 'heads', 'pixels', 'setting', 'EncodeSettings',
-           'PassSettings', 'PostSettings', 'stage_settings', 'help_of', 'add_flags', 'parameter_lines']
+           'number', 'text', 'steps', 'level_weights', 'fragments', 'heads', 'head_sets', 'picks', 'pixels', 'setting',
+           'EncodeSettings', 'PassSettings', 'PostSettings', 'stage_settings', 'help_of', 'add_flags',
+           'parameter_lines']
 
 # %% ../nbs/01_settings.ipynb #12a808f3
 class Invalid(ValueError):
@@ -85,6 +86,27 @@ def heads() -> Check:
         _fail("must be None (every head) or a non-empty list of head indices, e.g. [1, 2]")
     return Check(check, parse=_ints)
 
+def head_sets() -> Check:
+    "None (every head) or {downsampling factor: non-empty list of (layer, head) indices} (JSON's string keys are accepted)."
+    def check(n, v):
+        if v is None: return None
+        try: d = {int(k): list(x) for k, x in dict(v).items()}
+        except (TypeError, ValueError): d = None
+        if d and all(x and all(_whole(i) and i >= 0 for i in x) for x in d.values()): return {k: tuple(int(i) for i in x) for k, x in sorted(d.items())}
+        _fail("must be None (every head) or map downsampling factors to lists of indices layer·heads + head over the level's "
+              "cross layers in the order the pass runs them, e.g. {4: [0, 21, 45]}")
+    return Check(check)
+
+def picks() -> Check:
+    "None or {words: non-empty list of token indices within them}."
+    def check(n, v):
+        if v is None: return None
+        try: d = {str(k): list(x) for k, x in dict(v).items()}
+        except (TypeError, ValueError): d = None
+        if d and all(x and all(_whole(i) and i >= 0 for i in x) for x in d.values()): return {k: tuple(int(i) for i in x) for k, x in sorted(d.items())}
+        _fail("must be None or map class words to the indices of their tokens to read, e.g. {'potted plant': [1]}")
+    return Check(check)
+
 def pixels(none_means: str) -> Check:
     "None or a whole number of pixels ≥ 8."
     def check(n, v):
@@ -115,6 +137,7 @@ class EncodeSettings(_Stage):
                                      "resize images to this side before encoding (None: the model's size; with window, the image's own)")
     window: int | None = setting(None, pixels("no sliding windows"), "sliding windows of this side in pixels (e.g. the model's size): small objects, large images")
     stride: int | None = setting(None, pixels("half the window"), "step between sliding windows in pixels (None: half a window)")
+    resize: str = setting('pil', one_of('pil', 'bilinear'), "how images are resized: PIL's bilinear (antialiased when shrinking), or bilinear on float pixels without antialiasing (the seed's F.interpolate, iSeg's cv2.resize)")
 
 # %% ../nbs/01_settings.ipynb #7edc0050
 @dataclass(frozen=True)
@@ -127,6 +150,7 @@ class PassSettings(_Stage):
     joiner: str = setting(' and ', text(), "text between class names in one prompt")
     suffix: str = setting('', text(), "text after the class names")
     token: str = setting('last', one_of('last', 'mean'), "which tokens of a multi-token class name are read")
+    token_pick: dict | None = setting(None, picks(), "{class words: indices of their tokens read and weighted}, e.g. {'potted plant': [1]} (iSeg's choice); None: `token` decides")
     token_weight: float = setting(1.0, number(1e-6), "weight of the class tokens in the prompt's states")
     weighting: str = setting('compel', one_of('compel', 'scale'), "'compel': z∅ + (z − z∅)·w on the class tokens (the seed's ++); 'scale': z·w (iSeg)")
     ing_offset: int = setting(0, whole(0), ">0: if the word after a class name ends in -ing, also read the token this many places on")
@@ -134,6 +158,8 @@ class PassSettings(_Stage):
     cross_layers: tuple | None = setting(None, fragments(), "cross-attention layers read (name fragments); None: every layer at the weighted levels")
     self_layers: tuple | None = setting(None, fragments(), "self-attention layers at the finest level; None: all of them")
     self_heads: tuple | None = setting(None, heads(), "their heads; None: all")
+    cross_heads: dict | None = setting(None, head_sets(), "per level, the (layer, head) pairs of the cross layers read, as layer·heads + head in run order (iSeg's VOC subset); None: every head")
+    cross_gaussian: float = setting(0.0, number(0), "σ of ELBO-T2IAlign's per-layer weights exp(−x²/2σ²), x the cross layer's run order from the mid block; 0: off")
     noise: str = setting('shared', one_of('shared', 'per_timestep'), "one seeded noise for every timestep, or one per timestep")
     elbo_timesteps: tuple = setting((), steps(empty_ok=True, example='[1, 51, 101]'), "timesteps of the per-class diffusion loss (ELBO-T2IAlign); empty: not computed")
     elbo_template: str = setting('a photo of {}', text(needs_slot=True), "the prompt each class's diffusion loss is measured under")
@@ -148,6 +174,7 @@ class PostSettings(_Stage):
     refine: str = setting('once', one_of('none', 'once', 'iterative', 'twice'), "self-attention refinement: none, once (the seed), iterative (iSeg), twice (ELBO-T2IAlign)")
     n_iter: int = setting(1, whole(1), "propagations of the iterative refinement")
     entropy: float = setting(0.0, number(0), "iSeg's entropy term of the iterative refinement")
+    clusters: int = setting(0, whole(0), "iSeg's feature clustering (fuse='iseg'): pixels grouped by their token-attention vectors, seeded on a grid of about this many points, each then taking its cluster's mean; 0: off")
     weights_per: str = setting('level', one_of('level', 'layer'), "'layer': each cross layer weighs cross_weights[its factor]")
     elbo_strength: float = setting(1.0, number(1e-6), "map ← minmax(map)^(strength^e), e the class's min-max diffusion loss; 1: off")
     window_area: float = setting(0.035, number(0, 1), "with windows: a class smaller than this share of the image at both scales is read from the windows")

@@ -37,13 +37,16 @@ def random_model(out_dir, seed: int = 0) -> Path:
     vae, text, unet = build_models(tok, seed)
     return save_pipeline(out_dir, vae, text, tok, unet)
 
-def random_sd15(scale: str = 'sd15', seed: int = 0, sample_size: int = 64):
-    "Stable Diffusion 1.5's architecture with random weights (`'tiny'`: ÷8 width), as a `StableDiffusion` adapter for `Segmenter(...)`."
+def random_sd15(scale: str = 'sd15', seed: int = 0, sample_size: int = 64, heads: str = 'sd15'):
+    """Stable Diffusion 1.5's architecture with random weights (`'tiny'`: ÷8 width), as a `StableDiffusion` adapter for `Segmenter(...)`;
+    `heads='sd21'`: SD 2.1-base's heads (5, 10, 20, 20 per block, linear projections), as iSeg's VOC head subset is defined on them."""
     w = dict(sd15=1, tiny=8)[scale]
+    if heads not in ('sd15', 'sd21'): raise ValueError(f"heads must be 'sd15' or 'sd21', not {heads!r}")
     torch.manual_seed(seed)
     unet = UNet2DConditionModel(sample_size=sample_size, block_out_channels=tuple(c // w for c in (320, 640, 1280, 1280)), layers_per_block=2,
         down_block_types=('CrossAttnDownBlock2D',) * 3 + ('DownBlock2D',), up_block_types=('UpBlock2D',) + ('CrossAttnUpBlock2D',) * 3,
-        cross_attention_dim=768 // w, attention_head_dim=8, norm_num_groups=32 // min(w, 4))
+        cross_attention_dim=768 // w, attention_head_dim=8 if heads == 'sd15' else (5, 10, 20, 20), use_linear_projection=heads == 'sd21',
+        norm_num_groups=32 // min(w, 4))
     vae = AutoencoderKL(block_out_channels=tuple(c // w for c in (128, 256, 512, 512)), layers_per_block=2, latent_channels=4,
         down_block_types=('DownEncoderBlock2D',) * 4, up_block_types=('UpDecoderBlock2D',) * 4, norm_num_groups=32 // min(w, 4), sample_size=512)
     tok = build_tokenizer(max_length=77)
