@@ -134,11 +134,12 @@ def fit_side(hw, side: int) -> tuple:
     return (max(1, round(h * f)), max(1, round(w * f)))
 
 def resize_pixels(image: Image.Image, size: int, how: str = 'pil') -> np.ndarray:
-    """An RGB image as float32 pixels (0..255) `(size, size, 3)`: 'pil', PIL's bilinear (antialiased when shrinking), or
+    """An RGB image as float32 pixels (0..255) `(size, size, 3)`: 'pil', PIL's bilinear (antialiased when shrinking);
     'bilinear', bilinear interpolation of the float pixels with half-pixel centres and no antialiasing (torch's
-    `F.interpolate(..., 'bilinear', align_corners=False)`, which is also what `cv2.resize` computes on float images)."""
-    if how == 'pil': return np.asarray(image.resize((size, size), Image.BILINEAR), dtype=np.float32)
-    if how != 'bilinear': raise ValueError(f"resize must be 'pil' or 'bilinear', not {how!r}")
+    `F.interpolate(..., 'bilinear', align_corners=False)`, which is also what `cv2.resize` computes on float images);
+    'lanczos', PIL's Lanczos (what diffusers' `VaeImageProcessor` uses by default)."""
+    if how in ('pil', 'lanczos'): return np.asarray(image.resize((size, size), Image.BILINEAR if how == 'pil' else Image.LANCZOS), dtype=np.float32)
+    if how != 'bilinear': raise ValueError(f"resize must be 'pil', 'bilinear' or 'lanczos', not {how!r}")
     import torch, torch.nn.functional as F
     x = torch.from_numpy(np.asarray(image, dtype=np.float32)).permute(2, 0, 1)[None]
     return F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False)[0].permute(1, 2, 0).numpy()

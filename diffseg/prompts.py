@@ -72,37 +72,48 @@ def pick_tokens(prompt: str, spans, positions, every, picks: dict | None) -> lis
         out.append(list(pos) if p is None else [all_[i] for i in p])
     return out
 
-def with_ing(tokenizer, prompt: str, spans, positions, offset: int) -> list[list[int]]:
-    "The seed's '-ing' rule: when the word after a class name ends in 'ing', also read the token `offset` places after the class's last."
+def with_ing(tokenizer, prompt: str, spans, positions, offset: int, next_words=None) -> list[list[int]]:
+    """The seed's '-ing' rule: when the word after a class name (or `next_words[i]`, the word the seed's own test reads for
+    span i) ends in 'ing', also read the token `offset` places after the class's last."""
     if not offset: return positions
     n = len(tokenizer(prompt, truncation=False)['input_ids'])
     out = []
-    for (a, b), pos in zip(spans, positions):
+    for i, ((a, b), pos) in enumerate(zip(spans, positions)):
         after = prompt[b:].split()
+        word = next_words[i] if next_words is not None else (after[0] if after else '')
         extra = pos[-1] + offset
-        out.append(pos + [extra] if after and after[0].endswith('ing') and extra < n else list(pos))
+        out.append(pos + [extra] if word.endswith('ing') and extra < n else list(pos))
     return out
 
 # %% ../nbs/05_prompts.ipynb #73b956b3
-def caption_prompt(caption: str, name: str, template: str, style: str = 'prefix') -> tuple[str, tuple, tuple]:
-    """DiffSegmenter's prompt from a caption that continues `template.format(name)`: (prompt, the name's span, the weighted span).
+def caption_prompt(caption: str, name: str, template: str, style: str = 'prefix') -> tuple[str, tuple, tuple, str]:
+    """DiffSegmenter's prompt from a caption that continues `template.format(name)`: (prompt, the name's span, the weighted
+    span, the word its '-ing' test reads).
 
-    'prefix' (its VOC script): the template text, then the caption after it; the whole name is weighted.
+    'prefix' (its VOC script): the template text, then the caption after it, joined by Compel's "++" to the name: where the
+    caption continues the name's word ("dogs"), Compel tokenizes the name and the rest apart ('dog', 's'), which a space
+    there reproduces; its '-ing' test reads the first word after the caption word holding the name (in "cat++, sitting":
+    'sitting'). The whole name is weighted.
     'words' (its Context and COCO scripts): the caption's words, with the word at the name's last position set to the name's
-    last word, which alone is weighted. A caption that does not continue the template falls back to the template."""
+    last word, which alone is weighted; its '-ing' test reads the word after the name.
+    A caption that does not continue the template falls back to the template."""
     head = template.split('{}')[0]
-    prefix = template.format(name)
+    prefix, n_head, name_words = template.format(name), len(head.split()), name.split(' ')
     if style == 'prefix':
-        text = prefix + (caption[len(prefix):] if caption.lower().startswith(prefix.lower()) else '')
-        return text, (len(head), len(head) + len(name)), (len(head), len(head) + len(name))
-    words, n_head, name_words = caption.split(' '), len(head.split()), name.split(' ')
+        rest = caption[len(prefix):] if caption.lower().startswith(prefix.lower()) else ''
+        seed_words = (prefix + '++' + rest).split(' ')                  # the seed's own string, which its '-ing' test splits
+        ing_word = seed_words[n_head + len(name_words)] if len(seed_words) > n_head + len(name_words) else ''
+        text = prefix + (' ' + rest if rest[:1].isalnum() else rest)
+        return text, (len(head), len(head) + len(name)), (len(head), len(head) + len(name)), ing_word
+    words = caption.split(' ')
     if len(words) <= n_head + len(name_words) - 1 or ' '.join(words[:n_head]).lower() != head.strip().lower():
         words = prefix.split(' ')
     words = words[:n_head] + name_words + words[n_head + len(name_words):]
     words[n_head + len(name_words) - 1] = name_words[-1]
     text = ' '.join(words)
     a = len(' '.join(words[:n_head])) + 1
-    return text, (a, a + len(name)), (a + len(name) - len(name_words[-1]), a + len(name))
+    ing_word = words[n_head + len(name_words)] if len(words) > n_head + len(name_words) else ''
+    return text, (a, a + len(name)), (a + len(name) - len(name_words[-1]), a + len(name)), ing_word
 
 # %% ../nbs/05_prompts.ipynb #9e0ac5cc
 def weight_tokens(cond: Conditioning, positions, weight: float, how: str = 'compel', empty: Conditioning | None = None) -> Conditioning:

@@ -27,7 +27,7 @@ RECIPES = {
                  suffix=' and other object and background, ', token='mean', token_weight=1.6, weighting='scale', cross_layers=ISEG_CROSS,
                  self_layers=('up_blocks.3.attentions.1.',), self_heads=(1, 2), cross_weights={4: 0.7, 2: 0.3}, fuse='iseg', clusters=32,
                  refine='iterative', n_iter=8, entropy=0.015, calibrate='per_class', background='iseg', threshold=0.4),
-    'elbo-t2ialign': dict(mode='single', timesteps=tuple(range(20, 201, 20)), seed=4307, noise='per_timestep', template='a photo of {}',
+    'elbo-t2ialign': dict(mode='single', timesteps=tuple(range(20, 201, 20)), seed=4307, resize='lanczos', noise='per_timestep', template='a photo of {}',
                           joiner=', ', suffix='', token='mean', token_weight=1.0, weighting='scale', cross_layers=None, self_layers=None,
                           self_heads=None, cross_gaussian=3.0, cross_weights={1: 1.0, 2: 1.0, 4: 1.0, 8: 1.0}, weights_per='layer',
                           cross_norm='none', fuse='levels', elbo_timesteps=tuple(range(1, 999, 50)), elbo_template='a photo of {}',

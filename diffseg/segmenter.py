@@ -211,11 +211,12 @@ def _denoise(self: Segmenter, zt, t, cond: Conditioning) -> torch.Tensor:
     "The denoiser's prediction for noised latents `zt` at timesteps `t` under `cond` (the family adapter's call)."
     return self.model.denoise(zt, t, cond)
 
-def _read(self: Segmenter, prompt, spans, weighted_spans, s):
-    "(read-out token positions with the '-ing' rule, weighted token positions) of class spans in a prompt; `token_pick` narrows both."
+def _read(self: Segmenter, prompt, spans, weighted_spans, s, next_words=None):
+    """(read-out token positions with the '-ing' rule, weighted token positions) of class spans in a prompt; `token_pick`
+    narrows both; `next_words`: the word the seed's '-ing' test reads for each span (captions), else the word after it."""
     picked = lambda spans, how: pick_tokens(prompt, spans, token_positions(self.tokenizer, prompt, spans, how, self.text_len),
                                             token_positions(self.tokenizer, prompt, spans, 'mean', self.text_len), s['token_pick'])
-    return with_ing(self.tokenizer, prompt, spans, picked(spans, s['token']), s['ing_offset']), picked(weighted_spans, 'mean')
+    return with_ing(self.tokenizer, prompt, spans, picked(spans, s['token']), s['ing_offset'], next_words), picked(weighted_spans, 'mean')
 Segmenter.encode_prompt, Segmenter.empty_conditioning, Segmenter.denoise, Segmenter._read = _encode_prompt, _empty_conditioning, _denoise, _read
 
 # %% ../nbs/09_segmenter.ipynb #91d78bb1
@@ -355,12 +356,12 @@ def _class_prompt(self: Segmenter, name, s, captions):
     "(prompt, read positions, weighted positions) of one class in per-class mode: the template, or the seed's caption prompt."
     if captions is not None:
         if name not in captions: raise ValueError(f"no caption for {name!r}; captions are given for {sorted(captions)}")
-        p, span, wspan = caption_prompt(captions[name], name, s['template'], s['caption_style'])
-        spans, wspans = [span], [wspan]
+        p, span, wspan, ing = caption_prompt(captions[name], name, s['template'], s['caption_style'])
+        spans, wspans, nexts = [span], [wspan], [ing]
     else:
-        p, spans = build_prompt([name], s['template'], s['joiner'], s['suffix']); wspans = spans
+        p, spans = build_prompt([name], s['template'], s['joiner'], s['suffix']); wspans, nexts = spans, None
     p = self.model.preprocess(p)
-    return (p, *self._read(p, spans, wspans, s))
+    return (p, *self._read(p, spans, wspans, s, nexts))
 
 def _attend_per_class(self: Segmenter, latent, image, labels, s, factors, with_self, captions=None) -> Readout:
     "The seed's readout of one image: one pass per class, batch [empty prompt, class prompt], the conditional half read out."

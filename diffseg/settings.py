@@ -9,9 +9,9 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['STAGES', 'FIELDS', 'STAGE_OF', 'SETTING_NAMES', 'CHOICES', 'USER_SETTINGS', 'Invalid', 'Check', 'one_of', 'whole',
-           'number', 'text', 'steps', 'level_weights', 'fragments', 'heads', 'head_sets', 'picks', 'pixels', 'setting',
-           'EncodeSettings', 'PassSettings', 'PostSettings', 'stage_settings', 'help_of', 'add_flags',
-           'parameter_lines']
+           'number', 'text', 'steps', 'level_weights', 'fragments', 'heads', 'keyed_indices', 'head_sets', 'picks',
+           'pixels', 'setting', 'EncodeSettings', 'PassSettings', 'PostSettings', 'stage_settings', 'help_of',
+           'add_flags', 'parameter_lines']
 
 # %% ../nbs/01_settings.ipynb #12a808f3
 class Invalid(ValueError):
@@ -86,26 +86,24 @@ def heads() -> Check:
         _fail("must be None (every head) or a non-empty list of head indices, e.g. [1, 2]")
     return Check(check, parse=_ints)
 
-def head_sets() -> Check:
-    "None (every head) or {downsampling factor: non-empty list of (layer, head) indices} (JSON's string keys are accepted)."
+def keyed_indices(key, none_means: str, maps: str) -> Check:
+    "None or {key(k): non-empty list of whole numbers ≥ 0} (`key` coerces JSON's string keys), as {key: tuple}."
     def check(n, v):
         if v is None: return None
-        try: d = {int(k): list(x) for k, x in dict(v).items()}
+        try: d = {key(k): list(x) for k, x in dict(v).items()}
         except (TypeError, ValueError): d = None
         if d and all(x and all(_whole(i) and i >= 0 for i in x) for x in d.values()): return {k: tuple(int(i) for i in x) for k, x in sorted(d.items())}
-        _fail("must be None (every head) or map downsampling factors to lists of indices layer·heads + head over the level's "
-              "cross layers in the order the pass runs them, e.g. {4: [0, 21, 45]}")
+        _fail(f"must be None ({none_means}) or map {maps}")
     return Check(check)
 
+def head_sets() -> Check:
+    "None (every head) or {downsampling factor: (layer, head) indices}."
+    return keyed_indices(int, 'every head', "downsampling factors to lists of indices layer·heads + head over the level's cross layers "
+                                            "in the order the pass runs them, e.g. {4: [0, 21, 45]}")
+
 def picks() -> Check:
-    "None or {words: non-empty list of token indices within them}."
-    def check(n, v):
-        if v is None: return None
-        try: d = {str(k): list(x) for k, x in dict(v).items()}
-        except (TypeError, ValueError): d = None
-        if d and all(x and all(_whole(i) and i >= 0 for i in x) for x in d.values()): return {k: tuple(int(i) for i in x) for k, x in sorted(d.items())}
-        _fail("must be None or map class words to the indices of their tokens to read, e.g. {'potted plant': [1]}")
-    return Check(check)
+    "None or {words: indices of the tokens within them to read}."
+    return keyed_indices(str, "`token` decides", "class words to the indices of their tokens to read, e.g. {'potted plant': [1]}")
 
 def pixels(none_means: str) -> Check:
     "None or a whole number of pixels ≥ 8."
@@ -137,7 +135,7 @@ class EncodeSettings(_Stage):
                                      "resize images to this side before encoding (None: the model's size; with window, the image's own)")
     window: int | None = setting(None, pixels("no sliding windows"), "sliding windows of this side in pixels (e.g. the model's size): small objects, large images")
     stride: int | None = setting(None, pixels("half the window"), "step between sliding windows in pixels (None: half a window)")
-    resize: str = setting('pil', one_of('pil', 'bilinear'), "how images are resized: PIL's bilinear (antialiased when shrinking), or bilinear on float pixels without antialiasing (the seed's F.interpolate, iSeg's cv2.resize)")
+    resize: str = setting('pil', one_of('pil', 'bilinear', 'lanczos'), "how images are resized: PIL's bilinear (antialiased when shrinking); bilinear on float pixels without antialiasing (the seed's F.interpolate, iSeg's cv2.resize); PIL's Lanczos (diffusers' VaeImageProcessor: ELBO-T2IAlign)")
 
 # %% ../nbs/01_settings.ipynb #7edc0050
 @dataclass(frozen=True)
