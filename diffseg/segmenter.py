@@ -20,10 +20,11 @@ from .maps import as_values
 from .readout import Readout, WindowedReadout, Segmentation, window_starts
 
 # %% auto #0
-__all__ = ['ENCODE_PIXELS', 'CAPTURES', 'Segmenter']
+__all__ = ['ENCODE_PIXELS', 'CLASS_BATCH', 'CAPTURES', 'Segmenter']
 
 # %% ../nbs/09_segmenter.ipynb #ef1c010e
 ENCODE_PIXELS = 4 * 512 * 512   # pixels the VAE encodes in one call: four images at 512², 256 at 64²
+CLASS_BATCH = 8                 # class prompts of one image a denoiser call carries in per_class mode
 CAPTURES = ('settings', 'all', 'cross')
 
 class Segmenter:
@@ -39,6 +40,7 @@ class Segmenter:
             m.to(self.device).eval().requires_grad_(False)
             if next(m.parameters()).dtype != self.dtype: m.to(self.dtype)
         self.encode_pixels = ENCODE_PIXELS
+        self.class_batch = CLASS_BATCH
         self.vae_scale = model.vae_scale
         self.native_size = native_latent(self.denoiser) * self.vae_scale
         self.layers = attention_layers(self.denoiser, model.latent_per_token)
@@ -364,14 +366,17 @@ def _class_prompt(self: Segmenter, name, s, captions):
     return (p, *self._read(p, spans, wspans, s, nexts))
 
 def _attend_per_class(self: Segmenter, latent, image, labels, s, factors, with_self, captions=None) -> Readout:
-    "The seed's readout of one image: one pass per class, batch [empty prompt, class prompt], the conditional half read out."
+    """The seed's readout of one image: one pass per class prompt, `class_batch` classes a denoiser call. (The seed runs
+    each class as a batch [empty prompt, class prompt] and reads the conditional half; every denoiser operation is per
+    sample, so the unconditional half changes nothing that is read, and it is not run.)"""
     per_f, ops, ups, prompts, counts = {f: [] for f in factors}, [], [], [], None
-    for name in labels:
-        p, pos, wpos = self._class_prompt(name, s, captions)
-        cond = Conditioning.cat([self.empty_conditioning(), self.encode_prompt([p], [wpos], s['token_weight'], s['weighting'])])
-        cross, op, op_up, counts = self._pass(torch.stack([latent, latent]), cond, s, factors, with_self)
-        for f, m in cross.items(): per_f[f].append(m[1][pos[0]].mean(0))
-        ops.append(op[1]); ups.append(op_up[1]); prompts.append(p)
+    for i in range(0, len(labels), self.class_batch):
+        chunk = [self._class_prompt(name, s, captions) for name in labels[i:i + self.class_batch]]
+        cond = self.encode_prompt([p for p, _, _ in chunk], [w for _, _, w in chunk], s['token_weight'], s['weighting'])
+        cross, op, op_up, counts = self._pass(latent[None].expand(len(chunk), *latent.shape), cond, s, factors, with_self)
+        for j, (p, pos, _) in enumerate(chunk):
+            for f, m in cross.items(): per_f[f].append(m[j][pos[0]].mean(0))
+            ops.append(op[j]); ups.append(op_up[j]); prompts.append(p)
     losses = self.class_losses(latent[None], [labels], s)[0] if s['elbo_timesteps'] else None
     return Readout(list(labels), {f: torch.stack(v) for f, v in per_f.items()}, ops if with_self else None, image, s, prompts,
                    latent_hw=tuple(latent.shape[-2:]), self_up=ups if with_self and all(u is not None for u in ups) else None,

@@ -13,7 +13,8 @@ from transformers import CLIPTextModel, CLIPTextConfig
 from .embedded import build_tokenizer, build_models, save_pipeline, SD_BETAS
 
 # %% auto #0
-__all__ = ['T5_WORDS', 'tiny_unet', 'random_model', 'random_sd15', 'write_fixture', 't5_tokenizer', 'random_pipeline', 'saved']
+__all__ = ['T5_WORDS', 'tiny_unet', 'random_model', 'random_sd15', 'write_fixture', 't5_tokenizer', 'random_pipeline', 'saved',
+           'per_class_the_seeds_way']
 
 # %% ../nbs/19_testing.ipynb #797db0f8
 def tiny_unet(sd15: bool = False, sample_size: int = 16, cross_attention_dim: int = 32, seed: int = 0):
@@ -147,3 +148,21 @@ def saved(pipe, folder) -> tuple:
     "(the folder `pipe.save_pretrained` wrote, the pipeline loaded back from it: eval mode, as any loaded pipeline)."
     folder = Path(folder); pipe.save_pretrained(folder)
     return folder, type(pipe).from_pretrained(folder)
+
+# %% ../nbs/19_testing.ipynb #5fdc4e51
+def per_class_the_seeds_way(seg, image, labels, **settings):
+    "A `Readout` of `image` the seed's way: one denoiser call per class, batch [empty prompt, class prompt], the conditional half read."
+    from diffseg.models import Conditioning
+    from diffseg.readout import Readout
+    from diffseg.io import load_image
+    s = seg.settings(mode='per_class', **settings); factors, with_self = seg._levels(s, 'settings')
+    z = seg.encode([image], s['image_size'], s['resize'])[0]
+    per_f, ops, counts = {f: [] for f in factors}, [], None
+    for name in labels:
+        p, pos, wpos = seg._class_prompt(name, s, None)
+        cond = Conditioning.cat([seg.empty_conditioning(), seg.encode_prompt([p], [wpos], s['token_weight'], s['weighting'])])
+        cross, op, _, counts = seg._pass(torch.stack([z, z]), cond, s, factors, with_self)
+        for f, m in cross.items(): per_f[f].append(m[1][pos[0]].mean(0))
+        ops.append(op[1])
+    return Readout(list(labels), {f: torch.stack(v) for f, v in per_f.items()}, ops if with_self else None, load_image(image), s,
+                   layer_counts=counts, latent_hw=tuple(z.shape[-2:]))
