@@ -386,7 +386,7 @@ class Tracer:
         if isinstance(x, tuple): self.maps.qk[(layer.name, call)] = x; return
         w, hs = self.weighting.get(layer.name, (1.0, None))
         if hs is not None: x = x[:, list(hs)]
-        share = w * (len(hs) if hs is not None else 1)   # a layer weighs its weight × the heads it gives
+        share = w * (len(hs) if hs is not None else 1)   # a layer with a head list weighs its weight × the heads it gives
         if share == 0: return
         x = x.mean(1) if self.heads == 'mean' else x
         if self.per_layer: self.maps.maps[(layer.name, call)] = x; return
@@ -408,8 +408,10 @@ def trace(denoiser, cross=True, self_attn=False, layers=None, heads: str = 'mean
     `values(tracer, layer)` (with `self_as='qk'`): extra value columns `(batch, N, m)` for a self-attention layer about to
     run, or None; given, the layer's fused attention also computes S·values (`maps.products`), at almost no cost.
     `latent_per_token`: latent pixels a token side where a pipeline packs latents (FLUX's: 2; the family adapter knows).
-    `weighting`: {layer name: (weight, heads read or None)}: with `per_layer=False`, each level's map is the mean of its
-    layers' (selected heads') maps weighted by weight × heads read (layers not named: weight 1, every head)."""
+    `weighting`: {layer name: (weight, heads read or None)}: with `per_layer=False`, each level's map is the weighted mean
+    of its layers' maps — a layer without a head list (or not named: weight 1) weighs its weight; one with a list, its
+    selected heads' mean weighing weight × their number, so a level whose layers all have lists averages its selected
+    (layer, head) pairs, as `cross_heads` asks."""
     if self_as not in ('probs', 'qk'): raise ValueError(f"self_as must be 'probs' or 'qk', not {self_as!r}")
     chosen = select_layers(denoiser, cross, self_attn, layers, latent_per_token)
     if not chosen: raise ValueError("nothing to trace: select at least one layer (cross=True, self_attn=..., or layers=[...])")

@@ -51,6 +51,10 @@ def class_words(dataset, recipe: str | None = None) -> tuple[dict, dict]:
     if table is None: return dict(dataset.prompts), {}
     return {**dataset.prompts, **dict(table)}, {c: i for i, (c, _) in enumerate(table)}
 
+def _classes_of(item, label_fn, seg, order) -> list[str]:
+    "The classes the label source names for `item` (not 'background'), in `order` where it has one (stable otherwise)."
+    return sorted((l for l in label_fn(item, seg) if l != 'background'), key=lambda l: order.get(l, len(order)))
+
 def to_dataset_ids(mask, labels, dataset) -> np.ndarray:
     "Label map indexed by position in `labels` (0 = background) → the dataset's class ids."
     lut = np.array([0] + [dataset.classes.index(l) for l in labels], dtype=np.uint8)
@@ -196,7 +200,7 @@ def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progre
             else: todo.append(it)
         if todo:
             t0 = time.perf_counter()
-            labs = {it.id: sorted((l for l in label_fn(it, seg) if l != 'background'), key=lambda l: order.get(l, len(order))) for it in todo}
+            labs = {it.id: _classes_of(it, label_fn, seg, order) for it in todo}
             with_labels = [it for it in todo if labs[it.id]]
             prompts = [[prompt_words.get(l, l) for l in labs[it.id]] for it in with_labels]
             caps = [{w: captions.get(captioner, it.image, s['template'].format(w), it.id) for w in ws}
@@ -275,7 +279,7 @@ def threshold_sweep(seg, dataset, thresholds, labels='gt', batch_size: int = 8, 
     cms = {t: ConfusionMatrix(len(dataset.classes)) for t in thresholds}
     for start in tqdm(range(0, len(dataset), batch_size), disable=not progress, desc='sweep', unit='batch'):
         items = [dataset[i] for i in range(start, min(start + batch_size, len(dataset)))]
-        labs = [sorted((l for l in label_fn(it, seg) if l != 'background'), key=lambda l: order.get(l, len(order))) for it in items]
+        labs = [_classes_of(it, label_fn, seg, order) for it in items]
         keep = [i for i, l in enumerate(labs) if l]
         res = seg.segment_batch([items[i].image for i in keep], [[prompt_words.get(l, l) for l in labs[i]] for i in keep],
                                 batch_size=max(len(keep), 1), progress=False, **{**settings, 'background': 'threshold'}) if keep else []

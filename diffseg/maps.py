@@ -76,27 +76,28 @@ def kl_distance(a: torch.Tensor, b: torch.Tensor, chunk: int = 8) -> torch.Tenso
         out.append((x[:, None] * q).sum(-1) * 0.5 + (-(b[None] * q).sum(-1)) * 0.5)
     return torch.cat(out)
 
+def _cluster_sums(v, cluster, n):  # (Σ of the rows of v in each of n clusters, their counts)
+    return v.new_zeros(n, v.shape[1]).index_add_(0, cluster, v), torch.bincount(cluster, minlength=n)
+
 def kl_cluster(x: torch.Tensor, k: int = 32, rounds: int = KL_ROUNDS) -> tuple[torch.Tensor, int]:
     "iSeg's `DFC_KL` on token maps `x` `(L, h, w)`: (each pixel's cluster `(h·w,)`, numbered 0..n−1 in seed order; n)."
     L, h, w = x.shape
     v = x.flatten(1).T.float()
     v = torch.where(v == 0, torch.full_like(v, 1e-6), v)
-    grid = lambda side: torch.arange(0, side, max(1.0, side // math.sqrt(k))).long()
+    grid = lambda side: torch.arange(0, side, max(1.0, side // math.sqrt(k)), device=v.device).long()
     proto = v[(grid(h)[:, None] * w + grid(w)[None]).flatten()]
     for _ in range(rounds):
         cluster = kl_distance(proto, v).min(0).indices
-        sums = torch.zeros(len(proto), L).index_add_(0, cluster, v)
-        n = torch.bincount(cluster, minlength=len(proto))
-        proto = sums[n > 0] / n[n > 0, None]
+        sums, n = _cluster_sums(v, cluster, len(proto))
+        proto = sums[n > 0] / n[n > 0, None]                    # a seed no pixel joined is dropped
     idx, cluster = torch.unique(cluster, return_inverse=True)
     return cluster, len(idx)
 
 def cluster_means(x: torch.Tensor, k: int = 32, rounds: int = KL_ROUNDS) -> torch.Tensor:
     "Token maps `x` `(L, h, w)` with each pixel's vector replaced by the mean over its `kl_cluster` cluster."
     cluster, n = kl_cluster(x, k, rounds)
-    v = x.flatten(1).T.float()
-    means = torch.zeros(n, v.shape[1]).index_add_(0, cluster, v) / torch.bincount(cluster, minlength=n)[:, None]
-    return means[cluster].T.reshape(x.shape)
+    sums, counts = _cluster_sums(x.flatten(1).T.float(), cluster, n)
+    return (sums / counts[:, None])[cluster].T.reshape(x.shape)
 
 # %% ../nbs/07_maps.ipynb #d9a407ab
 def _flat(c):  # (..., K, h, w) -> (..., h·w, K)

@@ -153,8 +153,7 @@ def _recipe_fixes(self: Segmenter, s: dict, given: dict) -> dict:
     if 'self_layers' in fix and s['self_heads'] is not None: fix['self_heads'] = None
     if s['cross_heads'] is not None:                              # pairs defined on the published model's heads (iSeg VOC: SD 2.1-base)
         cross = self._pick('cross', lambda l: True, fix.get('cross_layers', s['cross_layers']), 'cross_layers')
-        at = lambda f: sum(layer_heads(self.denoiser, self._layer[n]) for n in cross if self._layer[n].factor == f)
-        if 'cross_layers' in fix or any(max(idx) >= at(f) for f, idx in s['cross_heads'].items()): fix['cross_heads'] = None
+        if 'cross_layers' in fix or any(max(idx) >= sum(self._level_heads(cross, f)) for f, idx in s['cross_heads'].items()): fix['cross_heads'] = None
     if s['refine'] == 'twice' and not any(l.kind == 'self' and l.res == self.self_res and l.name.startswith('up_blocks.') for l in self.layers):
         fix['refine'] = 'once'
     return {k: v for k, v in fix.items() if k not in given}
@@ -163,7 +162,7 @@ Segmenter.settings, Segmenter._recipe_fixes = _settings, _recipe_fixes
 # %% ../nbs/09_segmenter.ipynb #b1e582cf
 @torch.no_grad()
 def _encode(self: Segmenter, images, image_size: int | None = None, resize: str = 'pil') -> torch.Tensor:
-    "Images → VAE posterior means × scaling factor `(B, c, h, w)`, resized (`resize`: 'pil' or 'bilinear') to `image_size`² (default: native)."
+    "Images → VAE posterior means × scaling factor `(B, c, h, w)`, resized (`resize`: see `io.resize_pixels`) to `image_size`² (default: native)."
     size = image_size or self.native_size
     x = np.stack([resize_pixels(load_image(im), size, resize) for im in images])
     x = torch.from_numpy(x).permute(0, 3, 1, 2).to(self.device, self.dtype) / 127.5 - 1
@@ -216,8 +215,8 @@ def _denoise(self: Segmenter, zt, t, cond: Conditioning) -> torch.Tensor:
 def _read(self: Segmenter, prompt, spans, weighted_spans, s, next_words=None):
     """(read-out token positions with the '-ing' rule, weighted token positions) of class spans in a prompt; `token_pick`
     narrows both; `next_words`: the word the seed's '-ing' test reads for each span (captions), else the word after it."""
-    picked = lambda spans, how: pick_tokens(prompt, spans, token_positions(self.tokenizer, prompt, spans, how, self.text_len),
-                                            token_positions(self.tokenizer, prompt, spans, 'mean', self.text_len), s['token_pick'])
+    at = lambda spans, how: token_positions(self.tokenizer, prompt, spans, how, self.text_len)
+    picked = lambda spans, how: pick_tokens(prompt, spans, at(spans, how), at(spans, 'mean'), s['token_pick']) if s['token_pick'] else at(spans, how)
     return with_ing(self.tokenizer, prompt, spans, picked(spans, s['token']), s['ing_offset'], next_words), picked(weighted_spans, 'mean')
 Segmenter.encode_prompt, Segmenter.empty_conditioning, Segmenter.denoise, Segmenter._read = _encode_prompt, _empty_conditioning, _denoise, _read
 
@@ -235,7 +234,9 @@ def _pick(self: Segmenter, kind, keep, fragments, what):
     bad = [f for f in fragments if not any(f in n for n in names)]
     if bad: raise ValueError(f"{what} {list(bad)} match no {kind}-attention layer here; candidates: {names}")
     return [n for n in names if any(f in n for f in fragments)]
+Segmenter._levels, Segmenter._pick = _levels, _pick
 
+# %% ../nbs/09_segmenter.ipynb #c3c666af
 def _weighting(self: Segmenter, names, s) -> tuple[dict, dict]:
     """({layer name: (weight, heads read or None)}, {factor: Σ weights of the cross layers read there}) for cross layers
     `names`: ELBO-T2IAlign's Gaussian over every cross layer's run order (`cross_gaussian`; centred on the mid block, the
@@ -252,7 +253,8 @@ def _weighting(self: Segmenter, names, s) -> tuple[dict, dict]:
     heads = {}
     for f, idx in (s['cross_heads'] or {}).items():
         at = [l for l in chosen if l.factor == f]
-        sizes = [layer_heads(self.denoiser, l) for l in at]
+        if not at: raise ValueError(f"cross_heads name factor {f}, where this pass reads no cross layer; it reads {sorted({l.factor for l in chosen})}")
+        sizes = self._level_heads(names, f)
         if max(idx) >= sum(sizes):
             raise ValueError(f"cross_heads[{f}] names pair {max(idx)}, but the cross layers read at factor {f} have {sum(sizes)} (layer, head) "
                              f"pairs (heads per layer, in run order: {sizes}); index = layer · heads + head, e.g. {{{f}: [0, {max(sum(sizes) - 1, 0)}]}}")
@@ -261,7 +263,10 @@ def _weighting(self: Segmenter, names, s) -> tuple[dict, dict]:
     counts = {}
     for l in chosen: counts[l.factor] = counts.get(l.factor, 0) + w[l.name]
     return {l.name: (w[l.name], heads.get(l.name)) for l in chosen if w[l.name] != 1.0 or l.name in heads}, counts
-Segmenter._levels, Segmenter._pick, Segmenter._weighting = _levels, _pick, _weighting
+def _level_heads(self: Segmenter, names, factor) -> list[int]:
+    "The heads of each cross layer of `names` at `factor`, in run order (what iSeg's (layer, head) indices count through)."
+    return [layer_heads(self.denoiser, l) for l in forward_order([self._layer[n] for n in names]) if l.factor == factor]
+Segmenter._weighting, Segmenter._level_heads = _weighting, _level_heads
 
 # %% ../nbs/09_segmenter.ipynb #125345db
 @torch.no_grad()
@@ -271,12 +276,7 @@ def _pass(self: Segmenter, latents, cond: Conditioning, s, factors, with_self, v
     `values(cross, counts, hw)` → per-image value columns `(N, K)` or None: asked once every chosen cross layer has run."""
     T, B = len(s['timesteps']), latents.shape[0]
     layers = self._pick('cross', lambda l: l.factor in factors, s['cross_layers'], 'cross_layers')
-    weighting, counts = self._weighting(layers, s)
-    missing = sorted(set(s['cross_heads'] or {}) - set(counts))
-    if missing: raise ValueError(f"cross_heads name factor(s) {missing}, where this pass reads no cross layer; it reads {sorted(counts)}")
-    empty = sorted({f for f in counts if all(weighting.get(n, (1, None))[1] == [] for n in layers if self._layer[n].factor == f)})
-    if empty: raise ValueError(f"cross_heads leave no head of the layers at factor(s) {empty} of this pass")
-    counts = {f: n for f, n in counts.items() if f in factors}     # levels with a chosen layer
+    weighting, counts = self._weighting(layers, s)                  # counts: the levels with a chosen layer
     factors = sorted(counts)
     self_names = self._pick('self', lambda l: l.res == self.self_res, s['self_layers'], 'self_layers') if with_self else []
     zt, _, ts = noised(self.scheduler, latents, s['timesteps'], s['seed'], s['noise'] == 'per_timestep')
