@@ -5,6 +5,7 @@
 # %% ../nbs/14_evaluate.ipynb #1e08ca6f
 from __future__ import annotations
 import hashlib, json, os, platform, time, warnings
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np, torch
@@ -17,7 +18,7 @@ from .recipes import RECIPE_WORDS
 
 # %% auto #0
 __all__ = ['ORACLE_THRESHOLDS', 'versions', 'label_source', 'class_words', 'to_dataset_ids', 'run_identity', 'evaluate',
-           'threshold_sweep']
+           'read_ahead', 'WriteBehind', 'threshold_sweep']
 
 # %% ../nbs/14_evaluate.ipynb #514d5e91
 def versions() -> dict:
@@ -160,6 +161,56 @@ def evaluate(seg, dataset, output_dir, labels='gt', batch_size: int = 8, progres
     finally:
         if main: lock.release()
 
+# %% ../nbs/14_evaluate.ipynb #55cd7539
+@contextmanager
+def read_ahead(fn, args):
+    """`fn(a)` for each of `args`, in order, each computed on a loader thread while the caller works on the one before
+    (one ahead at most). A context manager over the iterator, so leaving early waits for the pending read and stops."""
+    from concurrent.futures import ThreadPoolExecutor
+    args, ex = list(args), ThreadPoolExecutor(1, thread_name_prefix='diffseg-read')
+    def results():
+        nxt = ex.submit(fn, args[0]) if args else None
+        for i in range(len(args)):
+            cur, nxt = nxt, (ex.submit(fn, args[i + 1]) if i + 1 < len(args) else None)
+            yield cur.result()
+    try: yield results()
+    finally: ex.shutdown(wait=True, cancel_futures=True)
+
+class WriteBehind:
+    "Work handed to one writer thread, in order; `put` first waits for the previous work (one behind at most) and re-raises its error."
+    def __init__(self):
+        from concurrent.futures import ThreadPoolExecutor
+        self.ex, self.pending = ThreadPoolExecutor(1, thread_name_prefix='diffseg-write'), None
+    def put(self, fn, *args):
+        self.wait(); self.pending = self.ex.submit(fn, *args)
+    def wait(self):
+        p, self.pending = self.pending, None
+        if p is not None: p.result()
+    def __enter__(self): return self
+    def __exit__(self, *exc):
+        try: self.wait()
+        finally: self.ex.shutdown(wait=True)
+
+# %% ../nbs/14_evaluate.ipynb #32bd2ade
+def _load_batch(seg, dataset, idx, out, rec_dir, s):
+    """One batch read on the loader thread: (items, {id: finished mask}, {id: its protocol record}, the items still to do,
+    their pixels prepared for the encoder — None with sliding windows, which prepare their own)."""
+    n_cls, items = len(dataset.classes), [dataset[i] for i in idx]
+    preds, orc, todo = {}, {}, []
+    for it in items:
+        m = _finished(out / 'masks' / f'{it.id}.png', it.gt, n_cls)
+        o = read_json(rec_dir / f'{it.id}.json', default=None) if rec_dir is not None else {}
+        if m is not None and o is not None: preds[it.id], orc[it.id] = m, o
+        else: todo.append(it)
+    pixels = seg.prepare([it.image for it in todo], s['image_size'], s['resize']) if todo and s['window'] is None else None
+    return items, preds, orc, todo, pixels
+
+def _write_results(rows):
+    "(mask path, mask, record path or None, record) per image, on the writer thread: the record first, so a mask on disk means both are done."
+    for mask_path, mask, rec_path, rec in rows:
+        if rec_path is not None: write_json(rec_path, rec)
+        save_mask(mask, mask_path)
+
 # %% ../nbs/14_evaluate.ipynb #9f219812
 def _state(seg):
     from accelerate import PartialState
@@ -190,41 +241,39 @@ def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progre
     cms_prot, rec_dir = {}, (out / f'protocol-{prot.name}' if prot else None)
     cm, n_done, n_new, secs, skipped = ConfusionMatrix(n_cls), 0, 0, 0.0, []
     pbar = tqdm(total=len(mine), disable=not progress, desc=f'{dataset.name}', unit='img')
-    for start in range(0, len(mine), batch_size):
-        items = [dataset[i] for i in mine[start:start + batch_size]]
-        preds, todo, orc = {}, [], {}
-        for it in items:
-            m = _finished(out / 'masks' / f'{it.id}.png', it.gt, n_cls)
-            o = read_json(rec_dir / f'{it.id}.json', default=None) if prot else {}
-            if m is not None and o is not None: preds[it.id], orc[it.id] = m, o
-            else: todo.append(it)
-        if todo:
-            t0 = time.perf_counter()
-            labs = {it.id: _classes_of(it, label_fn, seg, order) for it in todo}
-            with_labels = [it for it in todo if labs[it.id]]
-            prompts = [[prompt_words.get(l, l) for l in labs[it.id]] for it in with_labels]
-            caps = [{w: captions.get(captioner, it.image, s['template'].format(w), it.id) for w in ws}
-                    for it, ws in zip(with_labels, prompts)] if captions is not None else None
-            if captions is not None: captions.save()
-            results = seg.segment_batch([it.image for it in with_labels], prompts, batch_size=len(with_labels) or 1,
-                                        progress=False, captions=caps, **settings) if with_labels else []
-            for it, r in zip(with_labels, results):
-                preds[it.id] = to_dataset_ids(r.mask, labs[it.id], dataset)
-                if prot: orc[it.id] = _protocol_record(r.scores, preds[it.id], labs[it.id], it.gt, dataset, s, prot)
-            for it in todo:
-                if it.id not in preds:
-                    if no_labels == 'skip': continue
-                    preds[it.id] = np.zeros_like(it.gt)
-                    if prot: orc[it.id] = _protocol_record(None, None, [], it.gt, dataset, s, prot)
-                if prot: write_json(rec_dir / f'{it.id}.json', orc[it.id])     # before the mask: a mask means both are done
-                save_mask(preds[it.id], out / 'masks' / f'{it.id}.png')
-            secs += time.perf_counter() - t0; n_new += sum(it.id in preds for it in todo)
-        for it in items:
-            if it.id not in preds: skipped.append(it.id); continue
-            cm.update(preds[it.id], it.gt)
-            for t, entries in (orc[it.id].items() if prot else ()):
-                cms_prot.setdefault(t, ConfusionMatrix(n_cls, ignored=prot.ignored)).add_sparse(entries)
-        n_done += len(items); pbar.update(len(items))
+    load = lambda idx: _load_batch(seg, dataset, idx, out, rec_dir, s)
+    batches = [mine[i:i + batch_size] for i in range(0, len(mine), batch_size)]
+    with read_ahead(load, batches) as loaded, WriteBehind() as writer:
+        for items, preds, orc, todo, pixels in loaded:
+            if todo:
+                t0 = time.perf_counter()
+                labs = {it.id: _classes_of(it, label_fn, seg, order) for it in todo}
+                keep = [i for i, it in enumerate(todo) if labs[it.id]]
+                with_labels = [todo[i] for i in keep]
+                prompts = [[prompt_words.get(l, l) for l in labs[it.id]] for it in with_labels]
+                caps = [{w: captions.get(captioner, it.image, s['template'].format(w), it.id) for w in ws}
+                        for it, ws in zip(with_labels, prompts)] if captions is not None else None
+                if captions is not None: captions.save()
+                results = seg.segment_batch([it.image for it in with_labels], prompts, batch_size=len(with_labels) or 1, progress=False,
+                                            captions=caps, pixels=None if pixels is None else pixels[keep], **settings) if with_labels else []
+                for it, r in zip(with_labels, results):
+                    preds[it.id] = to_dataset_ids(r.mask, labs[it.id], dataset)
+                    if prot: orc[it.id] = _protocol_record(r.scores, preds[it.id], labs[it.id], it.gt, dataset, s, prot)
+                if no_labels == 'background':
+                    for it in todo:
+                        if it.id in preds: continue
+                        preds[it.id] = np.zeros_like(it.gt)
+                        if prot: orc[it.id] = _protocol_record(None, None, [], it.gt, dataset, s, prot)
+                done = [it for it in todo if it.id in preds]
+                secs += time.perf_counter() - t0; n_new += len(done)
+                writer.put(_write_results, [(out / 'masks' / f'{it.id}.png', preds[it.id], rec_dir / f'{it.id}.json' if prot else None,
+                                             orc.get(it.id)) for it in done])
+            for it in items:
+                if it.id not in preds: skipped.append(it.id); continue
+                cm.update(preds[it.id], it.gt)
+                for t, entries in (orc[it.id].items() if prot else ()):
+                    cms_prot.setdefault(t, ConfusionMatrix(n_cls, ignored=prot.ignored)).add_sparse(entries)
+            n_done += len(items); pbar.update(len(items))
     pbar.close()
     return dict(cm=cm, protocol=cms_prot if prot else None, skipped=skipped, n_new=n_new, secs=secs, n_done=n_done)
 

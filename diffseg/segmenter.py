@@ -160,11 +160,17 @@ def _recipe_fixes(self: Segmenter, s: dict, given: dict) -> dict:
 Segmenter.settings, Segmenter._recipe_fixes = _settings, _recipe_fixes
 
 # %% ../nbs/09_segmenter.ipynb #b1e582cf
-@torch.no_grad()
-def _encode(self: Segmenter, images, image_size: int | None = None, resize: str = 'pil') -> torch.Tensor:
-    "Images → VAE posterior means × scaling factor `(B, c, h, w)`, resized (`resize`: see `io.resize_pixels`) to `image_size`² (default: native)."
+def _prepare(self: Segmenter, images, image_size: int | None = None, resize: str = 'pil') -> np.ndarray:
+    """Images → the encoder's input: float32 pixels 0..255 `(B, size, size, 3)`, resized (`resize`: see `io.resize_pixels`)
+    to `image_size`² (default: native). No model involved: a loader thread can prepare the next batch meanwhile."""
     size = image_size or self.native_size
-    x = np.stack([resize_pixels(load_image(im), size, resize) for im in images])
+    return np.stack([resize_pixels(load_image(im), size, resize) for im in images])
+
+@torch.no_grad()
+def _encode(self: Segmenter, images, image_size: int | None = None, resize: str = 'pil', pixels: np.ndarray | None = None) -> torch.Tensor:
+    "Images (or their `pixels`, already `prepare`d) → VAE posterior means × scaling factor `(B, c, h, w)`."
+    x = self.prepare(images, image_size, resize) if pixels is None else pixels
+    size = x.shape[1]
     x = torch.from_numpy(x).permute(0, 3, 1, 2).to(self.device, self.dtype) / 127.5 - 1
     per = max(1, self.encode_pixels // (size * size))
     with self.stage('vae'): z = torch.cat([self.vae.encode(x[i:i + per]).latent_dist.mean for i in range(0, len(x), per)])
@@ -193,7 +199,7 @@ def _set_image(self: Segmenter, image, **encode_settings):
     self._encoded = self.encode_windows(self._image, self.settings(**encode_settings))
     self._readout = None
     return self
-Segmenter.encode, Segmenter.encode_windows, Segmenter.set_image = _encode, _encode_windows, _set_image
+Segmenter.prepare, Segmenter.encode, Segmenter.encode_windows, Segmenter.set_image = _prepare, _encode, _encode_windows, _set_image
 
 # %% ../nbs/09_segmenter.ipynb #ffab8491
 @torch.no_grad()
@@ -445,18 +451,24 @@ def _segment(self: Segmenter, labels, captions: dict | None = None, **settings) 
     with self.stage('maps'): r.scores(**post)
     with self.stage('mask'): return r.segmentation(**post)
 
-def _segment_batch(self: Segmenter, images, labels, batch_size: int = 8, progress: bool = True, captions=None, **settings) -> list[Segmentation]:
-    "Segment many images with the same settings; `labels` is one list for all images or one list per image (`captions`: one dict per image)."
+def _segment_batch(self: Segmenter, images, labels, batch_size: int = 8, progress: bool = True, captions=None, pixels=None, **settings) -> list[Segmentation]:
+    """Segment many images with the same settings; `labels` is one list for all images or one list per image (`captions`:
+    one dict per image). `pixels`: the images already `prepare`d with these settings (a loader's work, done ahead)."""
     from tqdm.auto import tqdm
     s = self.settings(**settings)
     images = list(images)
     per_image = [self.class_names(l) for l in labels] if labels and not isinstance(labels[0], str) else [self.class_names(labels)] * len(images)
     if len(per_image) != len(images): raise ValueError(f"got {len(images)} images but {len(per_image)} label lists")
     if not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"batch_size must be a whole number ≥ 1, not {batch_size!r}")
+    if pixels is not None and (s['window'] is not None or len(pixels) != len(images)):
+        raise ValueError(f"pixels= must be the {len(images)} images prepared whole (Segmenter.prepare), one per image; "
+                         "sliding windows (window=...) prepare their own")
     post, out = asdict(stage_settings(s, 'post')), []
     for i in tqdm(range(0, len(images), batch_size), disable=not progress, desc='segment', unit='batch'):
         ims = [load_image(x) for x in images[i:i + batch_size]]
-        readouts = self.attend(ims, per_image[i:i + batch_size], captions=None if captions is None else list(captions[i:i + batch_size]), **settings)
+        latents = None if pixels is None else self.encode(None, pixels=pixels[i:i + batch_size])
+        readouts = self.attend(ims, per_image[i:i + batch_size], captions=None if captions is None else list(captions[i:i + batch_size]),
+                               latents=latents, **settings)
         while readouts:                      # consume one at a time: each image's dense self-attention is freed after use
             r = readouts.pop(0)
             with self.stage('maps'): r.scores(**post)
