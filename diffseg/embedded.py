@@ -217,12 +217,11 @@ def _bytes_to_unicode() -> dict:
     return dict(zip(bs, map(chr, cs)))
 
 def clip_tokenizer(dest=None):
-    "A `CLIPTokenizerFast` with CLIP's real 49,408-token BPE vocabulary, built offline from open_clip's packaged file."
-    import gzip, importlib.util, tempfile
+    "A `CLIPTokenizerFast` with CLIP's real 49,408-token BPE vocabulary, built offline from the copy in `data/clip` (MIT-licensed data)."
+    import gzip, tempfile
     from transformers import CLIPTokenizerFast
-    spec = importlib.util.find_spec('open_clip')
-    if spec is None: raise ImportError("clip_tokenizer needs CLIP's vocabulary from the open_clip_torch wheel: pip install --no-deps open_clip_torch")
-    src = Path(list(spec.submodule_search_locations)[0]) / 'bpe_simple_vocab_16e6.txt.gz'
+    from diffseg.io import DATA
+    src = DATA / 'clip' / 'bpe_simple_vocab_16e6.txt.gz'
     merges = gzip.open(src).read().decode('utf-8').split('\n')[1:49152 - 256 - 2 + 1]
     merges = [tuple(m.split()) for m in merges]
     vocab = list(_bytes_to_unicode().values())
