@@ -5,7 +5,7 @@
 # %% ../nbs/17_cli.ipynb #df385b65
 from __future__ import annotations
 import argparse, json, re, sys
-from .io import write_json
+from .io import write_json, output_path
 from .metrics import PROTOCOL_NAMES
 from pathlib import Path
 
@@ -45,11 +45,23 @@ def out_name(path) -> str:
     it; a URL's host and path), extension kept — unique for distinct inputs and the same on every run."""
     from diffseg.io import is_url
     if is_url(str(path)):
-        from urllib.parse import urlsplit
-        u = urlsplit(str(path)); return (u.netloc + (u.path or '/image')).strip('/').replace(':', '_')
+        from urllib.parse import urlsplit, unquote
+        u = urlsplit(str(path))
+        parts = [x for x in unquote(u.path).split('/') if x not in ('', '.')] or ['image']
+        if '..' in parts: raise ValueError(f"{path}: its path has a '..' part, so it cannot name an output under --out; give the URL without it")
+        return '/'.join([u.netloc.replace(':', '_')] + parts)
     p = Path(path).expanduser().resolve()
     try: return str(p.relative_to(Path.cwd()))
     except ValueError: return str(p).lstrip('/\\').replace(':', '')
+
+def _writable(out: Path):
+    "Check that files can be written in `out` (or, while it does not exist, in the folder it will be made in) — before any image is computed."
+    import tempfile
+    at = next((p for p in [out, *out.absolute().parents] if p.exists()), Path('/'))
+    try:
+        if not at.is_dir(): raise NotADirectoryError(f"{at} is a file")
+        with tempfile.NamedTemporaryFile(dir=at, prefix='.diffseg-check-'): pass    # leaves nothing behind
+    except OSError as e: raise ValueError(f"cannot write to --out {out} ({e.strerror or e}); give a folder you can write to") from None
 
 FORMATS = ('mask', 'hf', 'coco')
 
@@ -59,7 +71,7 @@ def _formats(v: str) -> list[str]:
     if bad or not f: raise ValueError(f"--format {v!r}: choose from {', '.join(FORMATS)} (comma-separated)")
     return f
 
-def _write(r, base: Path, formats, image_id: int, coco: list):
+def _write(r, base: Path, formats, image_id: int, coco: list, categories=None):
     "One result in the asked formats: mask PNG + overlay + JSON summary; transformers' segments; COCO annotations."
     import matplotlib.pyplot as plt
     base.parent.mkdir(parents=True, exist_ok=True)
@@ -72,11 +84,11 @@ def _write(r, base: Path, formats, image_id: int, coco: list):
             f = base.with_name(f"{base.name}.{h['label'].replace('/', '_')}.png"); h['mask'].save(f)
             segs.append(dict(label=h['label'], score=h['score'], mask=f.name))
         write_json(base.with_name(base.name + '.hf.json'), segs)
-    if 'coco' in formats: coco += r.to_coco(image_id=image_id)
+    if 'coco' in formats: coco += r.to_coco(image_id=image_id, categories=categories)
 
 # %% ../nbs/17_cli.ipynb #c89397f4
 def cmd_segment(a):
-    from tqdm.auto import tqdm
+    from tqdm import tqdm                                   # the terminal's text bar
     from diffseg.io import load_image
     from diffseg.labels import AttentionLabeler
     from diffseg.settings import STAGE_OF
@@ -91,7 +103,12 @@ def cmd_segment(a):
     names_of = {p: out_name(p) for p in a.images}
     clash = [p for p in a.images if list(names_of.values()).count(names_of[p]) > 1]
     if clash: raise ValueError(f"these inputs would write the same outputs: {clash}; give each image once")
+    for p in a.images: output_path(out, names_of[p], '.overlay.png', f'input {p}: output name')   # inside --out, a valid file name: before any work
+    if not auto: seg.class_names([x.strip() for x in a.labels.split(',') if x.strip()])             # the labels, once, before any image
+    _writable(out)
     failed, coco, images = [], [], []
+    from diffseg.readout import category_table                  # one table for the run: the vocabulary's or the labels' order
+    categories = category_table(list(voc) if auto else [x.strip() for x in a.labels.split(',') if x.strip()])
     for k, path in enumerate(tqdm(a.images, desc='segment', unit='img', disable=a.quiet)):
         try:
             im = load_image(path)
@@ -99,8 +116,8 @@ def cmd_segment(a):
             prompts = [voc[n] for n in names] if auto else names
             r = seg.set_image(im, **enc).segment(prompts, **post)
             r.labels = names
-            base = out / names_of[path]
-            _write(r, base, formats, k, coco)
+            base = output_path(out, names_of[path], '', 'output name')
+            _write(r, base, formats, k, coco, categories)
             info = dict(image=str(path), labels=names, areas=r.areas(),
                         mean_score={n: float(r.scores[i].mean()) for i, n in enumerate(names)}, settings=r.settings)
             write_json(base.with_name(base.name + '.json'), info); images.append(dict(id=k, file_name=str(path), height=im.height, width=im.width))
@@ -110,7 +127,9 @@ def cmd_segment(a):
             if a.debug: raise
             failed.append((path, _as_flags(str(e).strip() or type(e).__name__)))
             tqdm.write(f"diffseg segment: {path}: {failed[-1][1]}", file=sys.stderr)
-    if 'coco' in formats: write_json(out / 'coco_results.json', coco); write_json(out / 'coco_images.json', images)
+    if 'coco' in formats:                                      # results, and the images and categories they refer to
+        write_json(out / 'coco_results.json', coco); write_json(out / 'coco_images.json', images)
+        write_json(out / 'coco_categories.json', categories)
     if failed:
         print(f"diffseg segment: {len(failed)} of {len(a.images)} image(s) failed: " + '; '.join(f'{p}: {m}' for p, m in failed), file=sys.stderr)
         return 1
@@ -118,19 +137,34 @@ def cmd_segment(a):
 
 # %% ../nbs/17_cli.ipynb #0855b9d5
 def cmd_labels(a):
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
     from diffseg.labels import AttentionLabeler, DiffusionLabeler, BlipClipLabeler, LabelCache
     voc = _vocabulary(a.vocabulary)
     labeler = ({'attention': AttentionLabeler, 'diffusion': DiffusionLabeler}[a.labeler](_segmenter(a)) if a.labeler != 'blip-clip'
                else BlipClipLabeler(a.blip, a.clip, synonyms=a.vocabulary, device=a.device))
     out, cache = Path(a.out).expanduser(), LabelCache()
-    out.mkdir(parents=True, exist_ok=True)
+    names_of = {p: out_name(p) for p in a.images}             # keys as the mask files are named: unique per input path
+    clash = [p for p in a.images if list(names_of.values()).count(names_of[p]) > 1]
+    if clash: raise ValueError(f"these inputs would write the same outputs: {clash}; give each image once")
+    for p in a.images: output_path(out, names_of[p], '.json', f'input {p}: output name')
+    _writable(out); out.mkdir(parents=True, exist_ok=True)
+    failed = []
     for path in tqdm(a.images, desc='labels', unit='img', disable=a.quiet):
-        lab = labeler.predict(path, voc)
-        write_json(out / f'{out_name(path)}.json', dict(image=str(path), labels=lab.names, scores=lab.scores, rules=lab.rules))
-        cache.add(Path(path).name, lab)
-        if not a.quiet: tqdm.write(f"{path}: {', '.join(lab.names) or '(none)'}")
+        try:
+            lab = labeler.predict(path, voc)
+            write_json(output_path(out, names_of[path], '.json', 'output name'), dict(image=str(path), labels=lab.names, scores=lab.scores, rules=lab.rules))
+            cache.add(names_of[path], lab)
+            if not a.quiet: tqdm.write(f"{path}: {', '.join(lab.names) or '(none)'}")
+        except KeyboardInterrupt: raise
+        except Exception as e:                                 # one bad image does not lose the others' labels
+            if a.debug: raise
+            failed.append((path, _as_flags(str(e).strip() or type(e).__name__)))
+            tqdm.write(f"diffseg labels: {path}: {failed[-1][1]}", file=sys.stderr)
     cache.save(out / 'labels.json')
+    if failed:
+        print(f"diffseg labels: {len(failed)} of {len(a.images)} image(s) failed (labels.json has the others): "
+              + '; '.join(f'{p}: {m}' for p, m in failed), file=sys.stderr)
+        return 1
     return 0
 
 def cmd_eval(a):

@@ -150,5 +150,5 @@ def get_dataset(name: str = 'shapes', data_root=None, split: str | None = None, 
         else: raise ValueError(f"unknown dataset {name!r}; expected 'shapes', 'voc', 'context' or 'coco'")
     if not ids: raise ValueError(f"split {split!r} of dataset {name!r} is empty: no image ids to evaluate")
     ds = SegDataset(name, ids[:limit] if limit else ids, load, classes, prompts, read_aliases(name))
-    ds.split = split
+    ds.split, ds.root = split, (str(Path(data_root).expanduser().resolve()) if data_root is not None else None)   # the root: part of a run's identity
     return ds

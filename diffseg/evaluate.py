@@ -12,7 +12,8 @@ import numpy as np, torch
 from PIL import Image
 from filelock import FileLock, Timeout
 from .metrics import ConfusionMatrix, protocol_for, best_threshold
-from .io import save_mask, read_mask, write_json, read_json, remove_stale_tmp, file_digest, resize_mask
+from .io import save_mask, read_mask, write_json, read_json, remove_stale_tmp, file_digest, resize_mask, output_path
+from .io import progress as progress_bar
 from .maps import decide
 from .recipes import RECIPE_WORDS
 
@@ -42,7 +43,9 @@ def label_source(labels, dataset):
         return predict
     from diffseg.labels import LabelCache
     lc = LabelCache.load(labels, vocabulary=dataset.classes[1:], aliases=getattr(dataset, 'aliases', None))
-    return lambda item, seg=None: lc.get(item.id, default=[])
+    def from_file(item, seg=None): return lc.get(item.id, default=[])
+    from_file.cache = lc                                      # so `evaluate` can check the file names images of this split
+    return from_file
 
 def class_words(dataset, recipe: str | None = None) -> tuple[dict, dict]:
     """({class: the words prompted for it}, {class: its place in the prompt order}) for `dataset` under `recipe`: the
@@ -69,10 +72,12 @@ def _label_identity(labels) -> dict:
     return dict(kind='file', path=str(p.resolve()), sha256=file_digest(p) if p.is_file() else None)
 
 def run_identity(seg, dataset, labels, settings: dict, **extra) -> dict:
-    "What determines the masks, by content: the split's image ids, the model's files or weights, the label source, the settings (and `extra`)."
+    """What determines the masks, by content: the split's image ids and data root, the model's files or weights, the label
+    source, the settings, the package versions (and `extra`)."""
     return json.loads(json.dumps(dict(
         dataset=dataset.name, split=getattr(dataset, 'split', None), n_images=len(dataset),
-        ids=hashlib.sha256('\n'.join(map(str, dataset.ids)).encode()).hexdigest(), model=seg.fingerprint(), dtype=str(seg.dtype),
+        ids=hashlib.sha256('\n'.join(map(str, dataset.ids)).encode()).hexdigest(), root=getattr(dataset, 'root', None),
+        model=seg.fingerprint(), dtype=str(seg.dtype), packages={k: v for k, v in versions().items() if k in ('diffseg', 'torch', 'diffusers', 'transformers')},
         labels=_label_identity(labels), settings=settings, **extra), default=str))
 
 # %% ../nbs/14_evaluate.ipynb #43a12c04
@@ -94,8 +99,24 @@ def _protocol_record(scores, mask, labels, gt, dataset, s, prot) -> dict:
     return {str(t): cm(np.where(top >= t if prot.ties == 'class' else top > t, best, 0)) for t in ts}
 
 # %% ../nbs/14_evaluate.ipynb #011047e3
-def _finished(path: Path, gt: np.ndarray, n_classes: int):
-    "A finished mask read back, or None (missing, unreadable, wrong size or class ids out of range: recomputed, and said so)."
+def _ledgers(out: Path) -> dict:
+    """{mask path relative to `out`: SHA-256} of every mask this run wrote, from its ledgers `masks-<process>.sha256` (the
+    format of `sha256sum`, so `sha256sum -c` checks them from `out`); a line a kill cut short is skipped."""
+    known = {}
+    for f in sorted(out.glob('masks-*.sha256')):
+        for line in f.read_text(errors='replace').splitlines():
+            digest, sep, rel = line.partition('  ')
+            if sep and len(digest) == 64: known[rel] = digest
+    return known
+
+def _finished(path: Path, gt: np.ndarray, n_classes: int, digest: str | None = None):
+    """A finished mask read back, or None: missing, not the file this run wrote (its SHA-256 is not `digest`: a copy of
+    another mask, an older run's file), unreadable, wrong size or class ids out of range — recomputed, and said so."""
+    try: data = path.read_bytes()
+    except OSError: return None
+    if hashlib.sha256(data).hexdigest() != digest:
+        if digest is not None: warnings.warn(f"{path} is not the mask this run wrote there (its SHA-256 differs from the ledger's); recomputing it")
+        return None
     m = read_mask(path)
     if m is None: return None
     if m.shape != gt.shape or m.ndim != 2 or (m.size and int(m.max()) >= n_classes):
@@ -115,11 +136,12 @@ def evaluate(seg, dataset, output_dir, labels='gt', batch_size: int = 8, progres
     also report the mIoU as that original's evaluation computes it (`metrics.protocol_for`; a threshold it searches is
     searched on this very split), labelled as such, beside the headline at the fixed threshold. `oracle=True` is
     `protocol='diffsegmenter'`: the seed's best mIoU over background thresholds 0.30–0.74."""
-    from tqdm.auto import tqdm
     # Everything is checked before anything is written, so a mistake never leaves a folder that blocks the corrected run.
     if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
         raise ValueError(f"batch_size must be a whole number ≥ 1, not {batch_size!r}")
     if len(dataset) == 0: raise ValueError(f"{dataset.name}: the split is empty, there is nothing to evaluate")
+    out = Path(output_dir).expanduser()
+    _check_ids(dataset, out)
     if no_labels not in ('skip', 'background'): raise ValueError(f"no_labels must be 'skip' or 'background', not {no_labels!r}")
     if oracle and protocol not in (None, 'diffsegmenter'): raise ValueError(f"oracle=True is protocol='diffsegmenter'; give one of them, not also protocol={protocol!r}")
     prot = protocol_for(protocol or 'diffsegmenter', dataset.name) if (protocol or oracle) else None
@@ -133,10 +155,12 @@ def evaluate(seg, dataset, output_dir, labels='gt', batch_size: int = 8, progres
         raise ValueError(f"this model's tokenizer does not know {len(unknown)} of the {len(words)} class names of {dataset.name!r} "
                          f"(e.g. {unknown[:5]}): it cannot segment them; evaluate a model that knows these words")
     label_fn = label_source(labels, dataset)
+    if getattr(label_fn, 'cache', None) is not None and not any(label_fn.cache.get(i, default=[]) for i in dataset.ids):
+        raise ValueError(f"the label file {labels} names no class for any of the {len(dataset)} images of {dataset.name} (ids like "
+                         f"{dataset.ids[:2]}): it is another split's or another dataset's file; give this split's labels, or labels='gt'")
     dataset[0]                                                # the first image and its ground truth load and agree
     identity = run_identity(seg, dataset, labels, s, no_labels=no_labels, captioner=getattr(captioner, 'name', None) if captioner else None,
                             **({'words': prompt_words} if (recipe, dataset.name) in RECIPE_WORDS else {}))
-    out = Path(output_dir).expanduser()
     state = _state(seg)                                       # one process, or the processes of an `accelerate launch`
     main = state.is_main_process
     # The main process holds the folder's lock for the whole run; the other processes of the run work under it and check
@@ -160,6 +184,17 @@ def evaluate(seg, dataset, output_dir, labels='gt', batch_size: int = 8, progres
         return metrics if main else read_json(out / 'metrics.json', 'metrics')
     finally:
         if main: lock.release()
+
+# %% ../nbs/14_evaluate.ipynb #74defbc0
+def _check_ids(dataset, out: Path):
+    "Every id names one image and a file inside `out` (ids come from split lists a download ships: never trusted as paths)."
+    seen, dup = set(), []
+    for i in dataset.ids:
+        if i in seen: dup.append(i)
+        seen.add(i)
+        output_path(out / 'masks', str(i), '.png', f'{dataset.name} id')
+    if dup: raise ValueError(f"{dataset.name}: the split lists {len(dup)} id(s) twice (e.g. {dup[:3]}); each image would be counted twice — "
+                             f"remove the repeats from the split list")
 
 # %% ../nbs/14_evaluate.ipynb #55cd7539
 @contextmanager
@@ -192,28 +227,40 @@ class WriteBehind:
         finally: self.ex.shutdown(wait=True)
 
 # %% ../nbs/14_evaluate.ipynb #32bd2ade
-def _load_batch(seg, dataset, idx, out, rec_dir, s):
+def _load_batch(seg, dataset, idx, out, rec_dir, s, known, strangers):
     """One batch read on the loader thread: (items, {id: finished mask}, {id: its protocol record}, the items still to do,
-    their pixels prepared for the encoder — None with sliding windows, which prepare their own)."""
+    their pixels prepared for the encoder — None with sliding windows, which prepare their own). `known`: the ledgers;
+    `strangers` gets the ids whose mask file is there but not in them (another run's, or an older diffseg's)."""
     n_cls, items = len(dataset.classes), [dataset[i] for i in idx]
     preds, orc, todo = {}, {}, []
     for it in items:
-        m = _finished(out / 'masks' / f'{it.id}.png', it.gt, n_cls)
-        o = read_json(rec_dir / f'{it.id}.json', default=None) if rec_dir is not None else {}
+        path = output_path(out / 'masks', it.id, '.png', 'id')
+        digest = known.get(path.relative_to(out).as_posix())
+        if digest is None and path.exists(): strangers.append(it.id)
+        m = _finished(path, it.gt, n_cls, digest)
+        o = read_json(output_path(rec_dir, it.id, '.json', 'id'), default=None) if rec_dir is not None else {}
         if m is not None and o is not None: preds[it.id], orc[it.id] = m, o
         else: todo.append(it)
     pixels = seg.prepare([it.image for it in todo], s['image_size'], s['resize']) if todo and s['window'] is None else None
     return items, preds, orc, todo, pixels
 
-def _write_results(rows):
-    "(mask path, mask, record path or None, record) per image, on the writer thread: the record first, so a mask on disk means both are done."
+def _write_results(rows, out: Path, ledger: Path):
+    """(mask path, mask, record path or None, record) per image, on the writer thread: the record, then the mask, then the
+    mask's SHA-256 in this process's ledger — so a mask counts as done only once all three are on disk."""
     for mask_path, mask, rec_path, rec in rows:
         if rec_path is not None: write_json(rec_path, rec)
         save_mask(mask, mask_path)
+        with open(ledger, 'a') as f: f.write(f"{hashlib.sha256(mask_path.read_bytes()).hexdigest()}  {mask_path.relative_to(out).as_posix()}\n")
 
 # %% ../nbs/14_evaluate.ipynb #9f219812
 def _state(seg):
+    "The processes of this run; refused before any work when `accelerate launch` was asked for several but started one."
     from accelerate import PartialState
+    env = os.environ
+    if ('ACCELERATE_MIXED_PRECISION' in env and 'MASTER_PORT' in env                  # accelerate's one-process launcher, told of others
+            and not any(k in env for k in ('WORLD_SIZE', 'OMPI_COMM_WORLD_SIZE', 'PMI_SIZE'))):
+        raise RuntimeError("accelerate launch was asked for several processes but started one (without GPUs it starts several only "
+                           "with --multi_gpu): run accelerate launch --multi_gpu --num_processes N -m diffseg eval ...")
     return PartialState(cpu=seg.device.type != 'cuda')
 
 def _claim(out, prev, identity, record):
@@ -232,7 +279,6 @@ def _claim(out, prev, identity, record):
 # %% ../nbs/14_evaluate.ipynb #1906e85f
 def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progress, captioner, no_labels, prot, state, prompt_words, order) -> dict:
     "Segment this process's share of the dataset (resuming finished images); its confusion matrices and counts."
-    from tqdm.auto import tqdm
     from diffseg.labels import CaptionCache
     with state.split_between_processes(list(range(len(dataset)))) as mine:
         mine = list(mine)
@@ -240,8 +286,9 @@ def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progre
     n_cls = len(dataset.classes)
     cms_prot, rec_dir = {}, (out / f'protocol-{prot.name}' if prot else None)
     cm, n_done, n_new, secs, skipped = ConfusionMatrix(n_cls), 0, 0, 0.0, []
-    pbar = tqdm(total=len(mine), disable=not progress, desc=f'{dataset.name}', unit='img')
-    load = lambda idx: _load_batch(seg, dataset, idx, out, rec_dir, s)
+    pbar = progress_bar(total=len(mine), disable=not progress, desc=f'{dataset.name}', unit='img')
+    known, ledger, strangers = _ledgers(out), out / f'masks-{state.process_index}.sha256', []
+    load = lambda idx: _load_batch(seg, dataset, idx, out, rec_dir, s, known, strangers)
     batches = [mine[i:i + batch_size] for i in range(0, len(mine), batch_size)]
     with read_ahead(load, batches) as loaded, WriteBehind() as writer:
         for items, preds, orc, todo, pixels in loaded:
@@ -266,8 +313,8 @@ def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progre
                         if prot: orc[it.id] = _protocol_record(None, None, [], it.gt, dataset, s, prot)
                 done = [it for it in todo if it.id in preds]
                 secs += time.perf_counter() - t0; n_new += len(done)
-                writer.put(_write_results, [(out / 'masks' / f'{it.id}.png', preds[it.id], rec_dir / f'{it.id}.json' if prot else None,
-                                             orc.get(it.id)) for it in done])
+                writer.put(_write_results, [(output_path(out / 'masks', it.id, '.png', 'id'), preds[it.id],
+                                             output_path(rec_dir, it.id, '.json', 'id') if prot else None, orc.get(it.id)) for it in done], out, ledger)
             for it in items:
                 if it.id not in preds: skipped.append(it.id); continue
                 cm.update(preds[it.id], it.gt)
@@ -275,6 +322,8 @@ def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progre
                     cms_prot.setdefault(t, ConfusionMatrix(n_cls, ignored=prot.ignored)).add_sparse(entries)
             n_done += len(items); pbar.update(len(items))
     pbar.close()
+    if strangers: warnings.warn(f"{len(strangers)} mask(s) in {out / 'masks'} (e.g. {strangers[0]}) were not written by this run "
+                                f"(not in its ledgers masks-*.sha256) and were recomputed")
     return dict(cm=cm, protocol=cms_prot if prot else None, skipped=skipped, n_new=n_new, secs=secs, n_done=n_done)
 
 # %% ../nbs/14_evaluate.ipynb #798c0135
@@ -322,11 +371,10 @@ def _protocol_report(cms: dict, prot) -> dict:
 # %% ../nbs/14_evaluate.ipynb #980832d2
 def threshold_sweep(seg, dataset, thresholds, labels='gt', batch_size: int = 8, progress: bool = True, **settings) -> list[dict]:
     "mIoU for each background threshold (constant-plane rule) on `dataset`: [{threshold, miou}]."
-    from tqdm.auto import tqdm
     label_fn = label_source(labels, dataset)
     prompt_words, order = class_words(dataset, settings.get('recipe'))
     cms = {t: ConfusionMatrix(len(dataset.classes)) for t in thresholds}
-    for start in tqdm(range(0, len(dataset), batch_size), disable=not progress, desc='sweep', unit='batch'):
+    for start in progress_bar(range(0, len(dataset), batch_size), disable=not progress, desc='sweep', unit='batch'):
         items = [dataset[i] for i in range(start, min(start + batch_size, len(dataset)))]
         labs = [_classes_of(it, label_fn, seg, order) for it in items]
         keep = [i for i, l in enumerate(labs) if l]

@@ -10,8 +10,9 @@ import numpy as np
 from PIL import Image, ImageOps
 
 # %% auto #0
-__all__ = ['DATA', 'MODEL_FILES', 'is_url', 'fetch', 'load_image', 'palette', 'save_mask', 'read_mask', 'write_json', 'read_json',
-           'fit_side', 'resize_pixels', 'resize_mask', 'remove_stale_tmp', 'file_digest', 'folder_fingerprint']
+__all__ = ['DATA', 'URL_LIMITS', 'MODEL_FILES', 'is_url', 'fetch', 'load_image', 'palette', 'save_mask', 'read_mask',
+           'write_json', 'read_json', 'fit_side', 'resize_pixels', 'resize_mask', 'remove_stale_tmp', 'output_path',
+           'progress', 'file_digest', 'folder_fingerprint']
 
 # %% ../nbs/00_io.ipynb #a0010005
 def _data_dir() -> Path:
@@ -25,11 +26,47 @@ DATA = _data_dir()
 # %% ../nbs/00_io.ipynb #a0010008
 def is_url(x) -> bool: return isinstance(x, str) and x.split('://', 1)[0].lower() in ('http', 'https')
 
-def fetch(url: str, timeout: float = 30.0) -> bytes:
-    "The bytes at an http(s) URL, or one clear error saying what went wrong."
-    import urllib.request, urllib.error
+URL_LIMITS = dict(max_bytes=64 << 20, deadline=60.0, timeout=15.0, redirects=5,   # what one image download may take
+                  public_only=os.environ.get('DIFFSEG_PUBLIC_URLS_ONLY', '') not in ('', '0'))
+
+def _check_host(url: str, public_only: bool):
+    "With `public_only`: refuse a URL whose host resolves to a loopback, private, link-local or reserved address."
+    if not public_only: return
+    import socket, ipaddress
+    from urllib.parse import urlsplit
+    host = urlsplit(url).hostname or ''
+    try: addrs = {a[4][0] for a in socket.getaddrinfo(host, None)}
+    except OSError as e: raise ValueError(f"cannot download {url}: the host {host!r} does not resolve ({e})") from None
+    for a in addrs:
+        ip = ipaddress.ip_address(a.split('%')[0])
+        if ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
+            raise ValueError(f"cannot download {url}: {host} is {a}, not a public address (public_only is set: URL_LIMITS, DIFFSEG_PUBLIC_URLS_ONLY)")
+
+def fetch(url: str, **limits) -> bytes:
+    """The bytes at an http(s) URL within `URL_LIMITS` (override per call): at most `max_bytes`, the whole download within
+    `deadline` seconds (`timeout` a read), at most `redirects` redirects and only to http(s); with `public_only`, no
+    loopback or private hosts. Anything else is one clear error."""
+    import urllib.request, urllib.error, time as _time
+    lim = {**URL_LIMITS, **limits}
+    class Redirects(urllib.request.HTTPRedirectHandler):
+        max_redirections = lim['redirects']
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            if not is_url(newurl): raise ValueError(f"cannot download {url}: it redirects to {newurl}, and only http(s) redirects are followed")
+            _check_host(newurl, lim['public_only'])
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+    _check_host(url, lim['public_only'])
+    end, chunks, n = _time.monotonic() + lim['deadline'], [], 0
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers={'User-Agent': 'diffseg'}), timeout=timeout) as r: return r.read()
+        opener = urllib.request.build_opener(Redirects)
+        with opener.open(urllib.request.Request(url, headers={'User-Agent': 'diffseg'}), timeout=min(lim['timeout'], lim['deadline'])) as r:
+            size = r.headers.get('Content-Length')
+            if size and size.isdigit() and int(size) > lim['max_bytes']:
+                raise ValueError(f"cannot download {url}: it is {int(size):,} bytes, over the {lim['max_bytes']:,} an image may have (URL_LIMITS['max_bytes'])")
+            while chunk := r.read1(1 << 16):
+                n += len(chunk); chunks.append(chunk)
+                if n > lim['max_bytes']: raise ValueError(f"cannot download {url}: over {lim['max_bytes']:,} bytes, more than an image may have (URL_LIMITS['max_bytes'])")
+                if _time.monotonic() > end: raise ValueError(f"cannot download {url}: not done within {lim['deadline']:g} s (URL_LIMITS['deadline'])")
+        return b''.join(chunks)
     except urllib.error.HTTPError as e: raise ValueError(f"cannot download {url}: HTTP {e.code} {e.reason}") from None
     except (urllib.error.URLError, OSError) as e:
         raise ValueError(f"cannot download {url} ({getattr(e, 'reason', e)}); is the address right and the network reachable?") from None
@@ -45,6 +82,7 @@ def load_image(image, exif: bool = True) -> Image.Image:
     elif isinstance(image, (str, os.PathLike)):
         p = Path(image).expanduser()
         if not p.exists(): raise FileNotFoundError(f"image file not found: {p}")
+        if not p.is_file(): raise ValueError(f"{p} is not a regular file (a folder, a pipe or a device): give an image file")
         try:
             with Image.open(p) as im: im.load(); image = im.copy()
         except Exception as e:
@@ -56,12 +94,16 @@ def load_image(image, exif: bool = True) -> Image.Image:
             a = (np.clip(a.astype(np.float64) / np.iinfo(a.dtype).max, 0, 1) * 255).round().astype(np.uint8)
         elif np.issubdtype(a.dtype, np.floating):
             if not np.isfinite(a).all(): raise ValueError("the image array has NaN or infinite values")
+            if a.size and (a.max() > 1 or a.min() < 0):
+                raise ValueError(f"a float image must hold values in [0, 1], this one spans [{a.min():g}, {a.max():g}]: "
+                                 "divide 0..255 values by 255 (or pass them as uint8)")
             a = (np.clip(a.astype(np.float64), 0, 1) * 255).round().astype(np.uint8)
         if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] not in (1, 3, 4)):
             raise ValueError(f"an image array must be H×W, H×W×3 or H×W×4, not {a.shape}")
         image = Image.fromarray(a[..., 0] if a.ndim == 3 and a.shape[-1] == 1 else a)
     if not isinstance(image, Image.Image):
         raise TypeError(f"expected a PIL image, a numpy array or a path, got {type(image).__name__}")
+    if 0 in image.size: raise ValueError(f"the image is empty ({image.size[0]}×{image.size[1]} pixels)")
     if exif: image = ImageOps.exif_transpose(image)
     if image.mode in ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I'):            # 16-bit grey (PNG 16-bit opens as I;16 or I)
         a = np.asarray(image, dtype=np.float64)
@@ -120,12 +162,16 @@ def write_json(path, obj) -> Path:
 _RAISE = object()
 
 def read_json(path, what: str = 'JSON file', default=_RAISE):
-    "Read a JSON file; a corrupt one fails with one message naming the file (or, with `default`, a missing or corrupt one gives `default`)."
-    try: return json.loads(Path(path).read_text())
+    """Read a JSON file holding an object (every file diffseg reads is one); a corrupt one, or one holding another type,
+    fails with one message naming the file (or, with `default`, a missing or corrupt one gives `default`)."""
+    try: obj = json.loads(Path(path).read_text())
     except (OSError, json.JSONDecodeError) as e:
         if default is not _RAISE: return default
         if isinstance(e, OSError): raise
         raise ValueError(f"{what} {path} is not valid JSON ({e}); fix or delete it") from None
+    if isinstance(obj, dict): return obj
+    if default is not _RAISE: return default
+    raise ValueError(f"{what} {path} holds a JSON {type(obj).__name__}, not an object ({{...}}); fix or delete it")
 
 def fit_side(hw, side: int) -> tuple:
     "`hw` scaled down (aspect kept) so its longest side is at most `side`."
@@ -156,16 +202,54 @@ def remove_stale_tmp(folder) -> int:
         p.unlink(missing_ok=True); n += 1
     return n
 
+# %% ../nbs/00_io.ipynb #62af24a2
+def output_path(folder, name: str, suffix: str = '', what: str = 'name') -> Path:
+    "`folder / (name + suffix)`, or a `ValueError` saying why `name` (a `what`: dataset id, input path…) cannot name a file inside `folder`."
+    s = str(name); parts = s.replace('\\', '/').split('/')
+    why = ('it is empty' if not s else 'it is an absolute path' if s[:1] in '/\\' or (len(s) > 1 and s[1] == ':') else
+           "it has a '..' part" if '..' in parts else "it has an empty or '.' part" if any(x in ('', '.') for x in parts) else
+           'it has control characters' if any(ord(c) < 32 for c in s) else
+           'a part of it is longer than the 255 bytes a file name may have' if any(len(x.encode()) > 255 for x in parts[:-1] + [parts[-1] + suffix]) else None)
+    if why: raise ValueError(f"{what} {s!r} cannot name a file inside {folder}: {why}")
+    p = Path(folder) / (s + suffix)
+    if not p.resolve().is_relative_to(Path(folder).resolve()):
+        raise ValueError(f"{what} {s!r}: {p} leads outside {folder} through a symbolic link; remove the link or use another folder")
+    return p
+
+# %% ../nbs/00_io.ipynb #c8631948
+def _interactive_notebook() -> bool:
+    "Whether this runs in a notebook kernel a person is looking at (not one that papermill, nbclient or nbconvert started)."
+    try:
+        from IPython import get_ipython
+        ip = get_ipython()
+        if ip is None or 'IPKernelApp' not in ip.config: return False
+    except Exception: return False
+    try: parent = Path(f'/proc/{os.getppid()}/cmdline').read_bytes().replace(b'\0', b' ').decode(errors='replace')
+    except OSError: return True                                # no /proc (macOS, Windows): assume a person
+    return not any(w in parent for w in ('papermill', 'nbclient', 'nbconvert', 'nbdev'))
+
+def progress(*args, **kw):
+    "A `tqdm` progress bar for where it is watched: a widget in an interactive notebook, text elsewhere (every 10 s off a terminal)."
+    if _interactive_notebook():
+        from tqdm.notebook import tqdm as bar
+        return bar(*args, **kw)
+    from tqdm import tqdm as bar
+    if not getattr(kw.get('file') or sys.stderr, 'isatty', lambda: False)(): kw.setdefault('mininterval', 10)
+    return bar(*args, **kw)
+
 # %% ../nbs/00_io.ipynb #a0010014
 def _cache_file() -> Path:
     return Path(os.environ.get('DIFFSEG_CACHE', Path.home() / '.cache' / 'diffseg')) / 'digests.json'
 
 def file_digest(path) -> str:
-    "SHA-256 of a file's bytes, cached by (absolute path, size, mtime)."
+    """SHA-256 of a file's bytes, cached by (absolute path, device, inode, size, mtime, ctime): a file rewritten in place
+    with its old size and mtime restored (`touch -r`, `cp -p`, `rsync -t`, `tar x`) still has a new ctime, which no
+    user call can set back, so it is hashed again. A corrupt cache is ignored (and rewritten)."""
     p = Path(path).resolve(); st = p.stat()
-    key, cache_path = f'{p}|{st.st_size}|{st.st_mtime_ns}', _cache_file()
+    key, cache_path = f'{p}|{st.st_dev}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}', _cache_file()
     try: cache = json.loads(cache_path.read_text())
     except (OSError, ValueError): cache = {}
+    if not isinstance(cache, dict) or not all(isinstance(v, str) for v in cache.values()): cache = {}
     if key not in cache:
         h = hashlib.sha256()
         with open(p, 'rb') as f:

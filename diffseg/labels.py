@@ -38,8 +38,8 @@ def _vocab(vocabulary) -> dict:
 class _Batched:
     "`predict_batch` for any labeler with `predict(image, vocabulary)`."
     def predict_batch(self, images, vocabulary, progress: bool = True) -> list[Labels]:
-        from tqdm.auto import tqdm
-        return [self.predict(im, vocabulary) for im in tqdm(list(images), disable=not progress, desc='labels', unit='img')]
+        from diffseg.io import progress as progress_bar
+        return [self.predict(im, vocabulary) for im in progress_bar(list(images), disable=not progress, desc='labels', unit='img')]
 
 class _ModelLabeler(_Batched):
     "Shared plumbing: settings, threshold + keep-best decision. Subclasses define `key`, `defaults`, `scores`."
@@ -140,6 +140,10 @@ class LabelCache:
         if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
             raise ValueError(f"{p} is not in the seed's format: expected {{rule: {{image file name: [class names]}}}}, "
                              f"with rules such as {list(SEED_KEYS)}")
+        bad = next(((r, k, v) for r, keys in data.items() for k, v in keys.items()
+                    if not isinstance(v, list) or not all(isinstance(n, str) for n in v)), None)
+        if bad: raise ValueError(f"{p}: {bad[0]} maps {bad[1]!r} to {bad[2]!r}, not to a list of class names "
+                                 f"(e.g. \"{bad[1]}\": [\"cat\", \"dog\"])")
         amap = dict(aliases or {})
         data = {r: {k: list(dict.fromkeys(amap.get(n, n) for n in names)) for k, names in keys.items()} for r, keys in data.items()}
         if vocabulary is not None:

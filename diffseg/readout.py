@@ -14,8 +14,8 @@ from .settings import STAGE_OF, PostSettings, stage_settings
 from .maps import aggregate, fuse_tokens, refine, decide, calibrate, upsample, minmax
 
 # %% auto #0
-__all__ = ['MAX_SCORE_SIDE', 'DISPLAY_SIDE', 'Segmentation', 'check_post', 'elbo_temper', 'Readout', 'window_starts',
-           'WindowedReadout']
+__all__ = ['MAX_SCORE_SIDE', 'DISPLAY_SIDE', 'Segmentation', 'category_table', 'check_post', 'elbo_temper', 'Readout',
+           'window_starts', 'WindowedReadout']
 
 # %% ../nbs/08_readout.ipynb #ab7b452d
 MAX_SCORE_SIDE = 2048     # per-class scores are kept at the image's size up to this many pixels on the longest side
@@ -75,15 +75,30 @@ def _class_masks(seg: Segmentation):
         ms = resize_mask(m.astype(np.uint8), seg.scores.shape[-2:]).astype(bool)
         yield l, m, float(seg.scores[i][ms].mean()) if ms.any() else 0.0
 
-def _to_hf(self: Segmentation) -> list[dict]:
-    "transformers' image-segmentation output: `[{'label', 'score' (mean class score inside the mask), 'mask' (PIL 'L', 255 on the class)}]`."
-    return [dict(label=l, score=sc, mask=Image.fromarray(m.astype(np.uint8) * 255, mode='L')) for l, m, sc in _class_masks(self)]
+def _to_hf(self: Segmentation, scores: bool = False) -> list[dict]:
+    """transformers' image-segmentation output as a semantic model gives it: `[{'score': None, 'label', 'mask' (PIL 'L',
+    255 on the segment)}]` for each segment present — the background too, so the masks cover the image. `scores=True`:
+    each class's mean score inside its mask as 'score' (the background's stays None)."""
+    bg = self.mask == 0
+    segs = ([('background', bg, None)] if bg.any() else []) + list(_class_masks(self))
+    return [dict(score=sc if scores else None, label=l, mask=Image.fromarray(m.astype(np.uint8) * 255, mode='L')) for l, m, sc in segs]
 
-def _to_coco(self: Segmentation, image_id=0, category_ids: dict | None = None) -> list[dict]:
-    "COCO results: one annotation per class present, its mask as RLE (pycocotools), with area, bbox and score."
+def category_table(names) -> list[dict]:
+    "COCO `categories` for a run: `[{'id': 1, 'name': ...}, ...]` in the order of `names` (the vocabulary, or the labels given)."
+    return [dict(id=i + 1, name=n) for i, n in enumerate(dict.fromkeys(names))]
+
+def _to_coco(self: Segmentation, image_id=0, categories=None) -> list[dict]:
+    """COCO results: one annotation per class present, its mask as RLE (pycocotools), with area, bbox and score.
+    `categories`: the run's table — `category_table(...)`, `{name: id}`, or the names in id order (ids from 1) — shared
+    by every image, so one id means one class across images (numbering each image's own labels would not)."""
     try: from pycocotools import mask as rle
     except ImportError: raise ImportError("to_coco needs pycocotools: pip install pycocotools") from None
-    ids = category_ids or {l: i + 1 for i, l in enumerate(self.labels)}
+    if categories is None: raise ValueError("to_coco needs the run's categories (one table for all images, e.g. "
+                                            "categories=category_table(vocabulary)), so that an id means the same class in every image")
+    ids = ({c['name']: c['id'] for c in categories} if isinstance(categories, list) and categories and isinstance(categories[0], dict)
+           else dict(categories) if isinstance(categories, dict) else {c['name']: c['id'] for c in category_table(categories)})
+    missing = [l for l in self.labels if l not in ids]
+    if missing: raise ValueError(f"to_coco: {missing} are not in the categories given ({list(ids)[:8]}...); add them to the run's table")
     out = []
     for l, m, sc in _class_masks(self):
         r = rle.encode(np.asfortranarray(m.astype(np.uint8)))
@@ -119,8 +134,18 @@ class _Decisions:
         if key != self._key:
             c = self.refined(**overrides)
             hw = fit_side(self.image.size[::-1], MAX_SCORE_SIDE) if self.image is not None else c.shape[-2:]
-            self._key, self._scores = key, calibrate(upsample(c, hw), p.calibrate).cpu()
+            sc = calibrate(upsample(c, hw), p.calibrate).cpu()
+            if not torch.isfinite(sc).all():          # never a mask out of NaN: it would be one class everywhere, and look like a result
+                raise ValueError(f"the class scores came out NaN or infinite with the settings {self._post_given(overrides)}: an extreme "
+                                 "value overflowed (e.g. entropy=1e308; choose a smaller one), or the pass itself did (float16: try dtype='float32')")
+            self._key, self._scores = key, sc
         return self._scores
+
+    def _post_given(self, overrides) -> dict:
+        "The post settings of this readout that differ from their defaults, and the overrides: what to blame for a bad result."
+        from diffseg.settings import PostSettings
+        base = asdict(PostSettings())
+        return {k: v for k, v in {**{k: self.settings.get(k) for k in base}, **overrides}.items() if k in base and v != base[k]}
 
     def mask(self, **overrides) -> np.ndarray:
         "Label map `(H, W)` uint8 at the image's size: 0 = background, i = labels[i - 1]."

@@ -137,6 +137,13 @@ def _settings(self: Segmenter, _levels: bool = True, **overrides) -> dict:
             raise ValueError(f"setting {k}={s[k]} is invalid: the latent (and patch) grid of this model needs {k} to be a multiple of "
                              f"{grid if k != 'stride' else self.vae_scale} pixels (e.g. {self.native_size}, the model's native size)")
     if s['stride'] is not None and s['window'] is None: raise ValueError("stride is the step between sliding windows: give window=... too")
+    lo, hi = 8 * grid, (8 if s['window'] is not None else 2) * self.native_size      # 8 latent pixels; 2× native (8× as a window canvas)
+    for k in ('image_size', 'window'):
+        top = hi if k == 'image_size' else 2 * self.native_size
+        if s[k] is not None and not lo <= s[k] <= top:
+            hint = (f"; a larger image goes through sliding windows, e.g. image_size={min(s[k], 8 * self.native_size)}, window={self.native_size}"
+                    if k == 'image_size' and s['window'] is None and s[k] > top else '')
+            raise ValueError(f"setting {k}={s[k]} is invalid: this model reads {lo}–{top} px ({self.native_size} native){hint}")
     return s
 
 def _recipe_fixes(self: Segmenter, s: dict, given: dict) -> dict:
@@ -454,7 +461,7 @@ def _segment(self: Segmenter, labels, captions: dict | None = None, **settings) 
 def _segment_batch(self: Segmenter, images, labels, batch_size: int = 8, progress: bool = True, captions=None, pixels=None, **settings) -> list[Segmentation]:
     """Segment many images with the same settings; `labels` is one list for all images or one list per image (`captions`:
     one dict per image). `pixels`: the images already `prepare`d with these settings (a loader's work, done ahead)."""
-    from tqdm.auto import tqdm
+    from diffseg.io import progress as progress_bar
     s = self.settings(**settings)
     images = list(images)
     per_image = [self.class_names(l) for l in labels] if labels and not isinstance(labels[0], str) else [self.class_names(labels)] * len(images)
@@ -464,7 +471,7 @@ def _segment_batch(self: Segmenter, images, labels, batch_size: int = 8, progres
         raise ValueError(f"pixels= must be the {len(images)} images prepared whole (Segmenter.prepare), one per image; "
                          "sliding windows (window=...) prepare their own")
     post, out = asdict(stage_settings(s, 'post')), []
-    for i in tqdm(range(0, len(images), batch_size), disable=not progress, desc='segment', unit='batch'):
+    for i in progress_bar(range(0, len(images), batch_size), disable=not progress, desc='segment', unit='batch'):
         ims = [load_image(x) for x in images[i:i + batch_size]]
         latents = None if pixels is None else self.encode(None, pixels=pixels[i:i + batch_size])
         readouts = self.attend(ims, per_image[i:i + batch_size], captions=None if captions is None else list(captions[i:i + batch_size]),

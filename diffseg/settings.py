@@ -11,7 +11,7 @@ import numpy as np
 __all__ = ['STAGES', 'FIELDS', 'STAGE_OF', 'SETTING_NAMES', 'CHOICES', 'USER_SETTINGS', 'Invalid', 'Check', 'one_of', 'whole',
            'number', 'text', 'steps', 'level_weights', 'fragments', 'heads', 'keyed_indices', 'head_sets', 'picks',
            'pixels', 'setting', 'EncodeSettings', 'PassSettings', 'PostSettings', 'stage_settings', 'help_of',
-           'add_flags', 'parameter_lines']
+           'add_flags', 'parameter_lines', 'from_text']
 
 # %% ../nbs/01_settings.ipynb #12a808f3
 class Invalid(ValueError):
@@ -33,9 +33,10 @@ def one_of(*options) -> Check:
     "One of a closed set of values."
     return Check(lambda n, v: v if v in options else _fail(f"{n} must be one of {list(options)}"), choices=tuple(options))
 
-def whole(lo: int = 0) -> Check:
-    "A whole number ≥ `lo`."
-    return Check(lambda n, v: int(v) if _whole(v) and v >= lo else _fail(f"must be a whole number ≥ {lo}"), parse=int)
+def whole(lo: int = 0, hi: int | None = None) -> Check:
+    "A whole number ≥ `lo` (and ≤ `hi`)."
+    ok = lambda v: _whole(v) and v >= lo and (hi is None or v <= hi)
+    return Check(lambda n, v: int(v) if ok(v) else _fail(f"must be a whole number ≥ {lo}" + (f" and ≤ {hi}" if hi is not None else '')), parse=int)
 
 def number(lo: float, hi: float = np.inf) -> Check:
     "A finite number in [lo, hi], as a float."
@@ -143,7 +144,7 @@ class PassSettings(_Stage):
     "Applied in the denoiser pass: they change the attention itself."
     mode: str = setting('single', one_of('single', 'per_class'), "all classes in one prompt, or the seed's one pass per class")
     timesteps: tuple = setting((100,), steps(), "timesteps of the pass, e.g. 100 or 100,200")
-    seed: int = setting(0, whole(0), "seed of the noise")
+    seed: int = setting(0, whole(0, 2 ** 63 - 1), "seed of the noise")
     template: str = setting('a photograph of {}', text(), "prompt template; {} is where the class names go")
     joiner: str = setting(' and ', text(), "text between class names in one prompt")
     suffix: str = setting('', text(), "text after the class names")
@@ -171,7 +172,7 @@ class PostSettings(_Stage):
     fuse: str = setting('levels', one_of('levels', 'iseg'), "'levels': class maps per level, upsampled then normalised; 'iseg': per token, normalised then upsampled")
     refine: str = setting('once', one_of('none', 'once', 'iterative', 'twice'), "self-attention refinement: none, once (the seed), iterative (iSeg), twice (ELBO-T2IAlign)")
     n_iter: int = setting(1, whole(1), "propagations of the iterative refinement")
-    entropy: float = setting(0.0, number(0), "iSeg's entropy term of the iterative refinement")
+    entropy: float = setting(0.0, number(0, 10), "iSeg's entropy term of the iterative refinement (iSeg: 0.002–0.2)")
     clusters: int = setting(0, whole(0), "iSeg's feature clustering (fuse='iseg'): pixels grouped by their token-attention vectors, seeded on a grid of about this many points, each then taking its cluster's mean; 0: off")
     weights_per: str = setting('level', one_of('level', 'layer'), "'layer': each cross layer weighs cross_weights[its factor]")
     elbo_strength: float = setting(1.0, number(1e-6), "map ← minmax(map)^(strength^e), e the class's min-max diffusion loss; 1: off")
@@ -208,3 +209,18 @@ def add_flags(parser, names=USER_SETTINGS):
 def parameter_lines(names=USER_SETTINGS) -> list[str]:
     "The eval notebook's parameter lines for these settings: `name = None  # help (choices); None: the default`."
     return [f"{n:<13} = None   # {help_of(n)}" + ('' if 'None' in help_of(n) else '; None: the default') for n in names]
+
+# %% ../nbs/01_settings.ipynb #52ce9ee6
+def from_text(name: str, value):
+    """A setting's value as text gives it (papermill's `-p`, an environment variable): a Python/JSON literal
+    (`'[100, 200]'`, `'{4: 0.7, 2: 0.3}'`) or the command-line flag's own format (`'100,200'`, `'4:0.7,2:0.3'`); values
+    that are not text pass through, and text that parses neither way is left for the setting's check to refuse."""
+    if not isinstance(value, str) or name not in FIELDS: return value
+    import ast
+    try: v = ast.literal_eval(value)
+    except (ValueError, SyntaxError): v = value
+    if not isinstance(v, str): return v
+    parse = FIELDS[name].metadata['check'].parse
+    if parse is str: return value
+    try: return parse(value)
+    except (ValueError, TypeError): return value

@@ -22,9 +22,18 @@ def env(tmp_path_factory):
     (tmp / 'junk.png').write_bytes(b'not an image')
     (tmp / 'bad.json').write_text('{"image_similarity": ')
     (tmp / 'empty').mkdir()
+    os.mkfifo(tmp / 'fifo')                                   # reading it would block forever
+    (tmp / 'string-labels.json').write_text(json.dumps({'image_similarity': {'shapes_test_0.png': 'circle'}}))
+    (tmp / 'other-split.json').write_text(json.dumps({'image_similarity': {'2008_000002.jpg': ['circle']}, 'text_similarity': {}}))
     img.save(tmp / 'ok.png')
     return dict(tmp=tmp, seg=seg, img=img, set=seg.set_image(img) and seg, voc_root=write_fixture(tmp / 'voc'),
                 readout=seg.attend(img, ['circle'], cross_weights={1: 1.0}, refine='none'))
+
+
+def _with_ids(ids):
+    "The shapes split with the given ids (as a downloaded split list might hold them)."
+    from diffseg.datasets import get_dataset
+    ds = get_dataset('shapes', limit=2); ds.ids = list(ids); return ds
 
 
 def _evaluate(e, **kw):
@@ -58,6 +67,8 @@ API = {   # name: (call, expected fragment of the message)
     'prompt too long': (lambda e: e['set'].segment([f'square{i}' for i in range(40)]), 'the text encoder takes 32'),
     'images vs label lists': (lambda e: e['seg'].segment_batch([e['img']] * 2, [['circle']] * 3), 'got 2 images but 3 label lists'),
     'batch size 0': (lambda e: e['seg'].segment_batch([e['img']], ['circle'], batch_size=0), 'batch_size must be'),
+    'image_size far past the model': (lambda e: e['seg'].set_image(e['img'], image_size=40000), 'a larger image goes through sliding windows'),
+    'image_size of a few latent pixels': (lambda e: e['seg'].set_image(e['img'], image_size=12), 'image_size=12 is invalid'),
     'window off the latent grid': (lambda e: e['seg'].set_image(e['img'], window=66), 'multiple of 4 pixels'),
     'stride without window': (lambda e: e['seg'].set_image(e['img'], stride=32), 'give window=... too'),
     'window after encoding': (lambda e: e['set'].segment(['circle'], window=64), 'set_image(image, window=...)'),
@@ -76,6 +87,11 @@ API = {   # name: (call, expected fragment of the message)
     'not image-like': (lambda e: e['seg'].set_image(3), 'expected a PIL image'),
     'two-channel array': (lambda e: e['seg'].set_image(np.zeros((8, 8, 2), np.uint8)), 'must be H×W'),
     'NaN pixels': (lambda e: e['seg'].set_image(np.full((8, 8, 3), np.nan)), 'NaN'),
+    'empty image': (lambda e: e['seg'].set_image(np.zeros((0, 0, 3), np.uint8)), 'the image is empty (0×0'),
+    'seed past 64 bits': (lambda e: e['set'].segment(['circle'], seed=2 ** 70), 'and ≤ 9223372036854775807'),
+    'float pixels 0..255': (lambda e: e['seg'].set_image(np.full((8, 8, 3), 200.0)), 'must hold values in [0, 1]'),
+    'a folder as an image': (lambda e: e['seg'].set_image(e['tmp'] / 'empty'), 'is not a regular file'),
+    'a pipe as an image': (lambda e: e['seg'].set_image(e['tmp'] / 'fifo'), 'is not a regular file'),
     'unknown dataset': (lambda e: __import__('diffseg').get_dataset('cityscapes'), "unknown dataset 'cityscapes'"),
     'misspelt split': (lambda e: __import__('diffseg').get_dataset('shapes', split='tset'), "not 'tset'"),
     'limit 0': (lambda e: __import__('diffseg').get_dataset('shapes', limit=0), 'limit must be a whole number ≥ 1'),
@@ -84,6 +100,13 @@ API = {   # name: (call, expected fragment of the message)
     'evaluate batch size 0': (lambda e: _evaluate(e, batch_size=0), 'batch_size must be'),
     'missing label file': (lambda e: _evaluate(e, labels=str(e['tmp'] / 'nope.json')), 'label file not found'),
     'corrupt label file': (lambda e: _evaluate(e, labels=str(e['tmp'] / 'bad.json')), 'is not valid JSON'),
+    'absolute dataset id': (lambda e: _evaluate(e, ds=_with_ids(['/etc/passwd'])), "'/etc/passwd' cannot name a file inside"),
+    'dataset id escaping the output': (lambda e: _evaluate(e, ds=_with_ids(['../../escaped/x'])), "has a '..' part"),
+    'dataset id too long': (lambda e: _evaluate(e, ds=_with_ids(['x' * 300])), 'longer than the 255 bytes'),
+    'duplicate dataset ids': (lambda e: _evaluate(e, ds=_with_ids(['shapes_test_0', 'shapes_test_0'])), 'lists 1 id(s) twice'),
+    'label file mapping to a string': (lambda e: _evaluate(e, labels=str(e['tmp'] / 'string-labels.json')), "maps 'shapes_test_0.png' to 'circle', not to a list"),
+    'label file of another split': (lambda e: _evaluate(e, labels=str(e['tmp'] / 'other-split.json')), 'names no class for any of the 2 images'),
+    'entropy that overflows': (lambda e: e['set'].segment(['circle'], refine='iterative', entropy=1e308), 'must be a number in [0, 10]'),
     'vocabulary the model lacks': (lambda e: _evaluate(e, ds=__import__('diffseg').get_dataset('voc', e['voc_root'])), 'does not know 20 of the 20'),
     'unknown labeler setting': (lambda e: __import__('diffseg').AttentionLabeler(e['seg'], thresh=0.3), "unknown AttentionLabeler setting(s) ['thresh']"),
     'empty vocabulary': (lambda e: __import__('diffseg').AttentionLabeler(e['seg']).predict(e['img'], []), 'the vocabulary is empty'),
@@ -109,6 +132,10 @@ CLI = {
     'misspelt split': (['eval', '--split', 'tset', '--output-dir', '{tmp}/cli-eval'], "not 'tset'"),
     'missing model': (['eval', '--model', './nope', '--output-dir', '{tmp}/cli-eval'], 'model folder not found'),
     'no such device': (['eval', '--device', 'gpu', '--output-dir', '{tmp}/cli-eval'], 'is not a device name'),
+    'URL path escaping --out': (['segment', 'http://127.0.0.1:9/a/../../../x.png', '--labels', 'circle', '--out', '{tmp}/cli-eval'], "'..' part"),
+    'duplicate labels, once, before any image': (['segment', '{tmp}/ok.png', '--labels', 'circle,circle', '--out', '{tmp}/cli-eval'], "duplicate labels"),
+    'unwritable --out': (['segment', '{tmp}/ok.png', '--labels', 'circle', '--out', '/proc/diffseg-out'], 'cannot write to --out'),
+    'output name too long': (['segment', '{tmp}/' + 'x' * 250 + '.png', '--labels', 'circle', '--out', '{tmp}/cli-eval'], 'longer than the 255 bytes'),
 }
 if not torch.cuda.is_available():
     CLI['cuda without a GPU'] = (['eval', '--device', 'cuda', '--output-dir', '{tmp}/cli-eval'], 'sees no CUDA GPU')
@@ -128,6 +155,8 @@ NOTEBOOK = {
     'unknown dataset': (dict(dataset='cityscapes'), "unknown dataset 'cityscapes'"),
     'threshold out of range': (dict(threshold=7), 'threshold=7 is invalid'),
     'limit 0': (dict(limit=0), 'limit must be a whole number ≥ 1'),
+    'sweep without a held-out split': (dict(sweep=True), 'needs a held-out split'),
+    'no processes': (dict(num_processes=0), 'num_processes must be a whole number ≥ 1'),
 }
 
 

@@ -1,5 +1,5 @@
 """Plain tests of the project's own contracts: README ↔ CI, notebooks ready for papermill, the installed CLI."""
-import json, re, subprocess, sys
+import json, os, re, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,3 +135,15 @@ def test_eval_notebook_on_two_processes_matches_one(tmp_path):
         runs[n] = json.loads((out / 'metrics.json').read_text())
     assert runs[2]['n_processes'] == 2 and runs[1]['n_processes'] == 1
     assert all(runs[1][k] == runs[2][k] for k in ('miou', 'iou', 'confusion', 'n_images'))
+
+
+def test_papermill_run_shows_progress_and_reads_list_parameters(tmp_path):
+    "A papermill run prints text progress (images done, rate) into its log: a widget would show '0/N' there and never move."
+    out = subprocess.run([sys.executable, '-m', 'papermill', 'nbs/eval.ipynb', str(tmp_path / 'out.ipynb'), '-p', 'limit', '4',
+                          '-p', 'output_dir', str(tmp_path / 'ev'), '-p', 'timesteps', '[100, 200]', '--log-output', '--cwd', str(ROOT)],
+                         cwd=ROOT, capture_output=True, text=True, env={**os.environ, 'MPLBACKEND': 'Agg'})
+    log = out.stdout + out.stderr
+    assert out.returncode == 0, log[-3000:]
+    assert re.search(r'shapes: 100%.*\b4/4\b.*img/s', log), log[-3000:]
+    m = json.loads((tmp_path / 'ev' / 'metrics.json').read_text())          # -p passes a list as text: read as the list it spells
+    assert m['run']['settings']['timesteps'] == [100, 200], m['run']['settings']['timesteps']
