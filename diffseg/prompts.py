@@ -19,6 +19,9 @@ def check_labels(labels) -> list[str]:
     if not labels or not all(labels): raise ValueError("labels must be a non-empty list of non-empty class names, e.g. ['cat', 'dog']")
     dup = sorted({l for l in labels if labels.count(l) > 1})
     if dup: raise ValueError(f"duplicate labels {dup}: each class name may appear once")
+    bg = [l for l in labels if l.lower() == 'background']
+    if bg: raise ValueError(f"{bg[0]!r} cannot be a class: the background is every mask's 0, what no class claims (its area is reported "
+                            "as 'background'); leave it out, or name the class otherwise (e.g. 'backdrop')")
     return labels
 
 def build_prompt(names, template='a photograph of {}', joiner=' and ', suffix=''):

@@ -11,7 +11,7 @@ import numpy as np, torch
 from PIL import Image
 from .io import load_image, folder_fingerprint, resize_pixels
 from .settings import STAGE_OF, stage_settings
-from .recipes import resolve_settings
+from .recipes import resolve_settings, PRESETS
 from .models import ModelFamily, Conditioning, resolve_device, load_model, adopt
 from .noise import noised, seeded, add_noise, implied_noise
 from .prompts import check_labels, build_prompt, locate, token_positions, pick_tokens, with_ing, caption_prompt, weight_tokens
@@ -49,6 +49,12 @@ class Segmenter:
         self.self_res = max(l.res for l in self.layers if l.kind == 'self')
         self._empty = self._image = self._encoded = self._readout = self._readout_key = None
         self.user_defaults = dict(user_defaults or {})
+        where = f"{source}/diffseg.json" if source is not None else 'the defaults given'
+        for mode in (m for m in PRESETS if isinstance(self.defaults.get(m), dict)):      # the model's own file, blamed by name
+            try: resolve_settings(self.defaults, mode=mode)
+            except (ValueError, TypeError) as e:
+                raise ValueError(f"the model's readout defaults in {where} are invalid ({mode}: {str(e).replace('setting ', '', 1)}); "
+                                 "fix or delete that file") from None
         self.settings(_levels='cross_weights' in self.user_defaults or 'recipe' in self.user_defaults)   # bad defaults fail now
         self.timings = None      # set to {} to accumulate seconds per stage (synchronising the GPU at stage ends)
 

@@ -26,7 +26,11 @@ def env(tmp_path_factory):
     (tmp / 'string-labels.json').write_text(json.dumps({'image_similarity': {'shapes_test_0.png': 'circle'}}))
     (tmp / 'other-split.json').write_text(json.dumps({'image_similarity': {'2008_000002.jpg': ['circle']}, 'text_similarity': {}}))
     img.save(tmp / 'ok.png')
-    return dict(tmp=tmp, seg=seg, img=img, set=seg.set_image(img) and seg, voc_root=write_fixture(tmp / 'voc'),
+    import shutil
+    bad_model = shutil.copytree(ROOT / 'data' / 'shapes-sd', tmp / 'bad-model')      # its diffseg.json sets a threshold of 5
+    cfg = json.loads((bad_model / 'diffseg.json').read_text()); cfg['single']['threshold'] = 5
+    (bad_model / 'diffseg.json').write_text(json.dumps(cfg))
+    return dict(tmp=tmp, seg=seg, bad_model=bad_model, img=img, set=seg.set_image(img) and seg, voc_root=write_fixture(tmp / 'voc'),
                 readout=seg.attend(img, ['circle'], cross_weights={1: 1.0}, refine='none'))
 
 
@@ -45,6 +49,7 @@ def _evaluate(e, **kw):
 API = {   # name: (call, expected fragment of the message)
     'no labels': (lambda e: e['set'].segment([]), 'non-empty list'),
     'duplicate labels': (lambda e: e['set'].segment(['circle', 'circle']), "duplicate labels ['circle']"),
+    "'background' as a class": (lambda e: e['set'].segment(['circle', 'Background']), "'Background' cannot be a class"),
     'same token twice': (lambda e: e['set'].segment(['Circle', 'circle']), 'are the same words'),
     'unknown setting': (lambda e: e['set'].segment(['circle'], thresh=0.3), "unknown setting(s) ['thresh']"),
     'unknown mode': (lambda e: e['set'].segment(['circle'], mode='fast'), 'mode must be one of'),
@@ -81,6 +86,7 @@ API = {   # name: (call, expected fragment of the message)
     'no such device': (lambda e: __import__('diffseg').Segmenter.from_pretrained(device='gpu'), 'is not a device name'),
     'fp16 on the CPU': (lambda e: __import__('diffseg').Segmenter.from_pretrained(device='cpu', dtype='float16'), "use dtype='float32'"),
     'unknown dtype': (lambda e: __import__('diffseg').Segmenter.from_pretrained(dtype='int8'), "dtype must be 'auto'"),
+    "a model's own bad default": (lambda e: __import__('diffseg').Segmenter.from_pretrained(e['bad_model']), "diffseg.json are invalid (single: threshold=5"),
     'bad default setting': (lambda e: __import__('diffseg').Segmenter.from_pretrained(threshold=2), 'threshold=2 is invalid'),
     'missing image': (lambda e: e['seg'].set_image(e['tmp'] / 'missing.png'), 'image file not found'),
     'not an image': (lambda e: e['seg'].set_image(e['tmp'] / 'junk.png'), 'cannot read'),
@@ -132,6 +138,7 @@ CLI = {
     'misspelt split': (['eval', '--split', 'tset', '--output-dir', '{tmp}/cli-eval'], "not 'tset'"),
     'missing model': (['eval', '--model', './nope', '--output-dir', '{tmp}/cli-eval'], 'model folder not found'),
     'no such device': (['eval', '--device', 'gpu', '--output-dir', '{tmp}/cli-eval'], 'is not a device name'),
+    "a model's own bad default": (['eval', '--model', '{tmp}/bad-model', '--output-dir', '{tmp}/cli-eval'], 'bad-model/diffseg.json are invalid (single: threshold=5 is invalid'),
     'URL path escaping --out': (['segment', 'http://127.0.0.1:9/a/../../../x.png', '--labels', 'circle', '--out', '{tmp}/cli-eval'], "'..' part"),
     'duplicate labels, once, before any image': (['segment', '{tmp}/ok.png', '--labels', 'circle,circle', '--out', '{tmp}/cli-eval'], "duplicate labels"),
     'unwritable --out': (['segment', '{tmp}/ok.png', '--labels', 'circle', '--out', '/proc/diffseg-out'], 'cannot write to --out'),
