@@ -361,9 +361,11 @@ def load_model(model=None, dtype=torch.float32, variant=None) -> tuple:
     folder, variant = local.resolve(), _variant(local, variant, cls.denoiser_name)
     try: fam = _load(cls, folder, dtype, variant, index_cls)
     except _LoadError as e:
-        weights = bool(cls.COMPONENTS.get(e.part)) and variant is None and 'no file named' in str(e.error).lower()
+        found = sorted({f.name.split('.')[-2] for f in (folder / e.part).glob('*.*.*') if f.suffix in ('.safetensors', '.bin')})
+        hint = (f"; its weights are a variant: pass variant={found[0]!r}" if found and variant is None and 'no file named' in str(e.error).lower()
+                else '')                                       # only where such files are there: a corrupt config gets no variant hint
         raise ValueError(f"cannot load {e.part}/ of {local} ({type(e.error).__name__}: {str(e.error).splitlines()[0] if str(e.error) else ''})"
-                         + ("; its weights may be a variant: pass variant='fp16' (or the variant's name)" if weights else '')) from None
+                         + hint) from None
     defaults = read_json(folder / 'diffseg.json', 'model defaults file') if (folder / 'diffseg.json').exists() else {}
     return fam, defaults, src if hub else str(folder), folder
 
