@@ -19,7 +19,7 @@ from .recipes import RECIPE_WORDS
 
 # %% auto #0
 __all__ = ['ORACLE_THRESHOLDS', 'versions', 'label_source', 'class_words', 'to_dataset_ids', 'run_identity', 'evaluate',
-           'read_ahead', 'WriteBehind', 'threshold_sweep']
+           'read_ahead', 'WriteBehind', 'image_digest', 'threshold_sweep']
 
 # %% ../nbs/14_evaluate.ipynb #514d5e91
 def versions() -> dict:
@@ -99,11 +99,12 @@ def _protocol_record(scores, mask, labels, gt, dataset, s, prot) -> dict:
     return {str(t): cm(np.where(top >= t if prot.ties == 'class' else top > t, best, 0)) for t in ts}
 
 # %% ../nbs/14_evaluate.ipynb #011047e3
-def _ledgers(out: Path) -> dict:
+def _ledgers(out: Path, kind: str = 'masks') -> dict:
     """{mask path relative to `out`: SHA-256} of every mask this run wrote, from its ledgers `masks-<process>.sha256` (the
-    format of `sha256sum`, so `sha256sum -c` checks them from `out`); a line a kill cut short is skipped."""
+    format of `sha256sum`, so `sha256sum -c` checks them from `out`); `kind='images'`: {id: SHA-256 of the image's decoded
+    pixels when its mask was made}, from `images-<process>.sha256`. A line a kill cut short is skipped."""
     known = {}
-    for f in sorted(out.glob('masks-*.sha256')):
+    for f in sorted(out.glob(f'{kind}-*.sha256')):
         for line in f.read_text(errors='replace').splitlines():
             digest, sep, rel = line.partition('  ')
             if sep and len(digest) == 64: known[rel] = digest
@@ -227,30 +228,39 @@ class WriteBehind:
         finally: self.ex.shutdown(wait=True)
 
 # %% ../nbs/14_evaluate.ipynb #32bd2ade
+def image_digest(image) -> str:
+    "SHA-256 of an image's decoded pixels (mode and size included): what its mask was computed from."
+    h = hashlib.sha256(f'{image.mode} {image.size}'.encode()); h.update(np.asarray(image).tobytes()); return h.hexdigest()
+
 def _load_batch(seg, dataset, idx, out, rec_dir, s, known, strangers):
     """One batch read on the loader thread: (items, {id: finished mask}, {id: its protocol record}, the items still to do,
-    their pixels prepared for the encoder — None with sliding windows, which prepare their own). `known`: the ledgers;
-    `strangers` gets the ids whose mask file is there but not in them (another run's, or an older diffseg's)."""
+    their pixels prepared for the encoder — None with sliding windows, which prepare their own, {id: image digest}).
+    `known`: the ledgers (masks, images); `strangers` gets the ids whose mask file is there but not in them (another
+    run's, or an older diffseg's). A mask made from other pixels than the image has now is not finished."""
     n_cls, items = len(dataset.classes), [dataset[i] for i in idx]
-    preds, orc, todo = {}, {}, []
+    preds, orc, todo, digests = {}, {}, [], {it.id: image_digest(it.image) for it in items}
     for it in items:
         path = output_path(out / 'masks', it.id, '.png', 'id')
-        digest = known.get(path.relative_to(out).as_posix())
+        digest = known['masks'].get(path.relative_to(out).as_posix())
         if digest is None and path.exists(): strangers.append(it.id)
+        if digest is not None and known['images'].get(it.id) != digests[it.id]:
+            warnings.warn(f"{it.id}: the image is not the one its mask was made from (its pixels changed since); recomputing it")
+            digest = None
         m = _finished(path, it.gt, n_cls, digest)
         o = read_json(output_path(rec_dir, it.id, '.json', 'id'), default=None) if rec_dir is not None else {}
         if m is not None and o is not None: preds[it.id], orc[it.id] = m, o
         else: todo.append(it)
     pixels = seg.prepare([it.image for it in todo], s['image_size'], s['resize']) if todo and s['window'] is None else None
-    return items, preds, orc, todo, pixels
+    return items, preds, orc, todo, pixels, digests
 
-def _write_results(rows, out: Path, ledger: Path):
-    """(mask path, mask, record path or None, record) per image, on the writer thread: the record, then the mask, then the
-    mask's SHA-256 in this process's ledger — so a mask counts as done only once all three are on disk."""
-    for mask_path, mask, rec_path, rec in rows:
+def _write_results(rows, out: Path, process: int):
+    """(mask path, mask, record path or None, record, id, image digest) per image, on the writer thread: the record, the
+    mask, the image's digest, then the mask's SHA-256 in this process's ledgers — a mask counts as done only once all are on disk."""
+    for mask_path, mask, rec_path, rec, id_, img in rows:
         if rec_path is not None: write_json(rec_path, rec)
         save_mask(mask, mask_path)
-        with open(ledger, 'a') as f: f.write(f"{hashlib.sha256(mask_path.read_bytes()).hexdigest()}  {mask_path.relative_to(out).as_posix()}\n")
+        with open(out / f'images-{process}.sha256', 'a') as f: f.write(f"{img}  {id_}\n")
+        with open(out / f'masks-{process}.sha256', 'a') as f: f.write(f"{hashlib.sha256(mask_path.read_bytes()).hexdigest()}  {mask_path.relative_to(out).as_posix()}\n")
 
 # %% ../nbs/14_evaluate.ipynb #9f219812
 def _state(seg):
@@ -287,11 +297,11 @@ def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progre
     cms_prot, rec_dir = {}, (out / f'protocol-{prot.name}' if prot else None)
     cm, n_done, n_new, secs, skipped = ConfusionMatrix(n_cls), 0, 0, 0.0, []
     pbar = progress_bar(total=len(mine), disable=not progress, desc=f'{dataset.name}', unit='img')
-    known, ledger, strangers = _ledgers(out), out / f'masks-{state.process_index}.sha256', []
+    known, strangers = dict(masks=_ledgers(out), images=_ledgers(out, 'images')), []
     load = lambda idx: _load_batch(seg, dataset, idx, out, rec_dir, s, known, strangers)
     batches = [mine[i:i + batch_size] for i in range(0, len(mine), batch_size)]
     with read_ahead(load, batches) as loaded, WriteBehind() as writer:
-        for items, preds, orc, todo, pixels in loaded:
+        for items, preds, orc, todo, pixels, digests in loaded:
             if todo:
                 t0 = time.perf_counter()
                 labs = {it.id: _classes_of(it, label_fn, seg, order) for it in todo}
@@ -313,8 +323,8 @@ def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progre
                         if prot: orc[it.id] = _protocol_record(None, None, [], it.gt, dataset, s, prot)
                 done = [it for it in todo if it.id in preds]
                 secs += time.perf_counter() - t0; n_new += len(done)
-                writer.put(_write_results, [(output_path(out / 'masks', it.id, '.png', 'id'), preds[it.id],
-                                             output_path(rec_dir, it.id, '.json', 'id') if prot else None, orc.get(it.id)) for it in done], out, ledger)
+                writer.put(_write_results, [(output_path(out / 'masks', it.id, '.png', 'id'), preds[it.id], output_path(rec_dir, it.id, '.json', 'id')
+                                             if prot else None, orc.get(it.id), it.id, digests[it.id]) for it in done], out, state.process_index)
             for it in items:
                 if it.id not in preds: skipped.append(it.id); continue
                 cm.update(preds[it.id], it.gt)
