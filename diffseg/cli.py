@@ -81,7 +81,7 @@ def _write(r, base: Path, formats, image_id: int, coco: list, categories=None):
     if 'hf' in formats:
         segs = []
         for h in r.to_hf():
-            f = base.with_name(f"{base.name}.{h['label'].replace('/', '_')}.png"); h['mask'].save(f)
+            f = output_path(base.parent, f"{base.name}.{h['label'].replace('/', '_')}", '.png', 'label'); h['mask'].save(f)
             segs.append(dict(label=h['label'], score=h['score'], mask=f.name))
         write_json(base.with_name(base.name + '.hf.json'), segs)
     if 'coco' in formats: coco += r.to_coco(image_id=image_id, categories=categories)

@@ -30,6 +30,8 @@ def env(tmp_path_factory):
     bad_model = shutil.copytree(ROOT / 'data' / 'shapes-sd', tmp / 'bad-model')      # its diffseg.json sets a threshold of 5
     cfg = json.loads((bad_model / 'diffseg.json').read_text()); cfg['single']['threshold'] = 5
     (bad_model / 'diffseg.json').write_text(json.dumps(cfg))
+    bad_root = write_fixture(tmp / 'voc-bad-ids')                           # a downloaded split list naming a path outside
+    (bad_root / 'VOCdevkit' / 'VOC2012' / 'ImageSets' / 'Segmentation' / 'val.txt').write_text('../../escaped/x\n')
     return dict(tmp=tmp, seg=seg, bad_model=bad_model, img=img, set=seg.set_image(img) and seg, voc_root=write_fixture(tmp / 'voc'),
                 readout=seg.attend(img, ['circle'], cross_weights={1: 1.0}, refine='none'))
 
@@ -138,6 +140,9 @@ CLI = {
     'misspelt split': (['eval', '--split', 'tset', '--output-dir', '{tmp}/cli-eval'], "not 'tset'"),
     'missing model': (['eval', '--model', './nope', '--output-dir', '{tmp}/cli-eval'], 'model folder not found'),
     'no such device': (['eval', '--device', 'gpu', '--output-dir', '{tmp}/cli-eval'], 'is not a device name'),
+    'split id escaping the output': (['eval', '--dataset', 'voc', '--data-root', '{tmp}/voc-bad-ids', '--output-dir', '{tmp}/cli-eval'], "has a '..' part"),
+    'label file of another split': (['eval', '--labels', '{tmp}/other-split.json', '--output-dir', '{tmp}/cli-eval'], 'names no class for any'),
+    'a pipe as an image': (['segment', '{tmp}/fifo', '--labels', 'circle', '--out', '{tmp}/cli-eval'], 'is not a regular file'),
     "a model's own bad default": (['eval', '--model', '{tmp}/bad-model', '--output-dir', '{tmp}/cli-eval'], 'bad-model/diffseg.json are invalid (single: threshold=5 is invalid'),
     'URL path escaping --out': (['segment', 'http://127.0.0.1:9/a/../../../x.png', '--labels', 'circle', '--out', '{tmp}/cli-eval'], "'..' part"),
     'duplicate labels, once, before any image': (['segment', '{tmp}/ok.png', '--labels', 'circle,circle', '--out', '{tmp}/cli-eval'], "duplicate labels"),
@@ -163,6 +168,8 @@ NOTEBOOK = {
     'threshold out of range': (dict(threshold=7), 'threshold=7 is invalid'),
     'limit 0': (dict(limit=0), 'limit must be a whole number ≥ 1'),
     'sweep without a held-out split': (dict(sweep=True), 'needs a held-out split'),
+    'split id escaping the output': (dict(dataset='voc', data_root='{tmp}/voc-bad-ids'), "has a '..' part"),
+    'label file of another split': (dict(labels='{tmp}/other-split.json'), 'names no class for any'),
     'no processes': (dict(num_processes=0), 'num_processes must be a whole number ≥ 1'),
 }
 
@@ -171,6 +178,7 @@ NOTEBOOK = {
 def test_eval_notebook(name, env):
     import papermill as pm
     params, fragment = NOTEBOOK[name]
+    params = {k: v.format(tmp=env['tmp']) if isinstance(v, str) else v for k, v in params.items()}
     out_dir = env['tmp'] / f'nb-{name.replace(" ", "-")}'
     with pytest.raises(pm.PapermillExecutionError) as info:
         pm.execute_notebook(str(ROOT / 'nbs' / 'eval.ipynb'), str(env['tmp'] / 'out.ipynb'), cwd=str(ROOT), progress_bar=False,
