@@ -153,7 +153,7 @@ class PassSettings(_Stage):
     token_weight: float = setting(1.0, number(1e-6), "weight of the class tokens in the prompt's states")
     weighting: str = setting('compel', one_of('compel', 'scale'), "'compel': z∅ + (z − z∅)·w on the class tokens (the seed's ++); 'scale': z·w (iSeg)")
     ing_offset: int = setting(0, whole(0), ">0: if the word after a class name ends in -ing, also read the token this many places on")
-    caption_style: str = setting('prefix', one_of('prefix', 'words'), "how a caption becomes the prompt (with captions=): see caption_prompt")
+    caption_style: str = setting('prefix', one_of('prefix', 'words'), "how a caption becomes the prompt (when captions are given): see caption_prompt")
     cross_layers: tuple | None = setting(None, fragments(), "cross-attention layers read (name fragments); None: every layer at the weighted levels")
     self_layers: tuple | None = setting(None, fragments(), "self-attention layers at the finest level; None: all of them")
     self_heads: tuple | None = setting(None, heads(), "their heads; None: all")
@@ -173,7 +173,7 @@ class PostSettings(_Stage):
     refine: str = setting('once', one_of('none', 'once', 'iterative', 'twice'), "self-attention refinement: none, once (the seed), iterative (iSeg), twice (ELBO-T2IAlign)")
     n_iter: int = setting(1, whole(1), "propagations of the iterative refinement")
     entropy: float = setting(0.0, number(0, 10), "iSeg's entropy term of the iterative refinement (iSeg: 0.002–0.2)")
-    clusters: int = setting(0, whole(0), "iSeg's feature clustering (fuse='iseg'): pixels grouped by their token-attention vectors, seeded on a grid of about this many points, each then taking its cluster's mean; 0: off")
+    clusters: int = setting(0, whole(0), "iSeg's feature clustering (with fuse 'iseg'): pixels grouped by their token-attention vectors, seeded on a grid of about this many points, each then taking its cluster's mean; 0: off")
     weights_per: str = setting('level', one_of('level', 'layer'), "'layer': each cross layer weighs cross_weights[its factor]")
     elbo_strength: float = setting(1.0, number(1e-6), "map ← minmax(map)^(strength^e), e the class's min-max diffusion loss; 1: off")
     window_area: float = setting(0.035, number(0, 1), "with windows: a class smaller than this share of the image at both scales is read from the windows")
@@ -198,13 +198,13 @@ def help_of(name: str) -> str:
     return f.metadata['help'] + (f" ({' | '.join(ch)})" if ch else '')
 
 # %% ../nbs/01_settings.ipynb #2d5fdf72
-USER_SETTINGS = ('mode', 'timesteps', 'refine', 'background', 'threshold', 'image_size', 'window', 'stride', 'window_area')
+USER_SETTINGS = tuple(FIELDS)     # every setting is a CLI flag and an eval-notebook parameter, made from its declaration
 
 def add_flags(parser, names=USER_SETTINGS):
     "Add one `--name` flag per setting to an argparse parser: type, choices and help from the declaration; default None (the model's)."
     for n in names:
         check = FIELDS[n].metadata['check']
-        parser.add_argument('--' + n.replace('_', '-'), dest=n, type=check.parse, choices=check.choices, help=FIELDS[n].metadata['help'])
+        parser.add_argument('--' + n.replace('_', '-'), dest=n, type=lambda v, n=n: from_text(n, v), choices=check.choices, help=FIELDS[n].metadata['help'])
 
 def parameter_lines(names=USER_SETTINGS) -> list[str]:
     "The eval notebook's parameter lines for these settings: `name = None  # help (choices); None: the default`."

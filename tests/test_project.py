@@ -147,3 +147,18 @@ def test_papermill_run_shows_progress_and_reads_list_parameters(tmp_path):
     assert re.search(r'shapes: 100%.*\b4/4\b.*img/s', log), log[-3000:]
     m = json.loads((tmp_path / 'ev' / 'metrics.json').read_text())          # -p passes a list as text: read as the list it spells
     assert m['run']['settings']['timesteps'] == [100, 200], m['run']['settings']['timesteps']
+
+
+def test_every_setting_is_a_flag_and_a_notebook_parameter():
+    "Generated from the declarations: no setting is out of reach of the CLI or papermill; text values read as what they spell."
+    import papermill as pm
+    from diffseg.settings import FIELDS
+    from diffseg.cli import parser
+    params = set(pm.inspect_notebook(str(ROOT / 'nbs' / 'eval.ipynb')))
+    assert set(FIELDS) <= params, sorted(set(FIELDS) - params)
+    a = parser().parse_args(['segment', 'x.png', '--labels', 'a', '--cross-heads', '{4: [0, 21]}', '--token-pick', "{'potted plant': [1]}",
+                             '--cross-weights', '4:0.7,2:0.3', '--timesteps', '100,200', '--template', 'a photo of {}', '--cross-layers', 'None'])
+    assert (a.cross_heads, a.token_pick, a.cross_weights, a.timesteps, a.template, a.cross_layers) == (
+        {4: [0, 21]}, {'potted plant': [1]}, {4: 0.7, 2: 0.3}, (100, 200), 'a photo of {}', None)
+    e = parser().parse_args(['eval', '--entropy', '0.015', '--clusters', '32', '--resize', 'lanczos'])
+    assert (e.entropy, e.clusters, e.resize) == (0.015, 32, 'lanczos')
