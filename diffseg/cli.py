@@ -87,10 +87,41 @@ def _write(r, base: Path, formats, image_id: int, coco: list, categories=None):
     if 'coco' in formats: coco += r.to_coco(image_id=image_id, categories=categories)
 
 # %% ../nbs/17_cli.ipynb #c89397f4
+def _output_names(images, out: Path, suffix: str) -> dict:
+    """{input: its output name under `out`} (`out_name`), checked before any work: distinct, inside `out` with the longest
+    `suffix` a run adds, and `out` writable."""
+    names = {p: out_name(p) for p in images}
+    clash = [p for p in images if list(names.values()).count(names[p]) > 1]
+    if clash: raise ValueError(f"these inputs would write the same outputs: {clash}; give each image once")
+    for p in images: output_path(out, names[p], suffix, f'input {p}: output name')
+    _writable(out)
+    return names
+
+def _each(a, cmd: str, fn) -> list:
+    """`fn(k, path)` for every input under a text progress bar; an input that fails is reported (its traceback only with
+    `--debug`) and the others go on. The failures, as (path, message)."""
+    from tqdm import tqdm
+    failed = []
+    for k, path in enumerate(tqdm(a.images, desc=cmd, unit='img', disable=a.quiet)):
+        try: fn(k, path)
+        except KeyboardInterrupt: raise
+        except Exception as e:
+            if a.debug: raise
+            failed.append((path, _as_flags(str(e).strip() or type(e).__name__)))
+            tqdm.write(f"diffseg {cmd}: {path}: {failed[-1][1]}", file=sys.stderr)
+    return failed
+
+def _summary(cmd: str, failed: list, n: int, kept: str = '') -> int:
+    "Exit status of a batch command: 0, or 1 after one line naming every input that failed."
+    if not failed: return 0
+    print(f"diffseg {cmd}: {len(failed)} of {n} image(s) failed{kept}: " + '; '.join(f'{p}: {m}' for p, m in failed), file=sys.stderr)
+    return 1
+
 def cmd_segment(a):
-    from tqdm import tqdm                                   # the terminal's text bar
+    from tqdm import tqdm
     from diffseg.io import load_image
     from diffseg.labels import AttentionLabeler
+    from diffseg.readout import category_table
     from diffseg.settings import STAGE_OF
     formats, out = _formats(a.format), Path(a.out).expanduser()
     seg, settings = _segmenter(a), _settings(a)
@@ -100,40 +131,26 @@ def cmd_segment(a):
     auto = a.labels.strip().lower() == 'auto'
     voc = _vocabulary(a.vocabulary) if auto else None
     labeler = AttentionLabeler(seg) if auto else None
-    names_of = {p: out_name(p) for p in a.images}
-    clash = [p for p in a.images if list(names_of.values()).count(names_of[p]) > 1]
-    if clash: raise ValueError(f"these inputs would write the same outputs: {clash}; give each image once")
-    for p in a.images: output_path(out, names_of[p], '.overlay.png', f'input {p}: output name')   # inside --out, a valid file name: before any work
-    if not auto: seg.class_names([x.strip() for x in a.labels.split(',') if x.strip()])             # the labels, once, before any image
-    _writable(out)
-    failed, coco, images = [], [], []
-    from diffseg.readout import category_table                  # one table for the run: the vocabulary's or the labels' order
-    categories = category_table(list(voc) if auto else [x.strip() for x in a.labels.split(',') if x.strip()])
-    for k, path in enumerate(tqdm(a.images, desc='segment', unit='img', disable=a.quiet)):
-        try:
-            im = load_image(path)
-            names = labeler.predict(im, voc).names if auto else [x.strip() for x in a.labels.split(',') if x.strip()]
-            prompts = [voc[n] for n in names] if auto else names
-            r = seg.set_image(im, **enc).segment(prompts, **post)
-            r.labels = names
-            base = output_path(out, names_of[path], '', 'output name')
-            _write(r, base, formats, k, coco, categories)
-            info = dict(image=str(path), labels=names, areas=r.areas(),
-                        mean_score={n: float(r.scores[i].mean()) for i, n in enumerate(names)}, settings=r.settings)
-            write_json(base.with_name(base.name + '.json'), info); images.append(dict(id=k, file_name=str(path), height=im.height, width=im.width))
-            if not a.quiet: tqdm.write(f"{path}: " + ', '.join(f'{n} {v:.1%}' for n, v in info['areas'].items()))
-        except KeyboardInterrupt: raise
-        except Exception as e:
-            if a.debug: raise
-            failed.append((path, _as_flags(str(e).strip() or type(e).__name__)))
-            tqdm.write(f"diffseg segment: {path}: {failed[-1][1]}", file=sys.stderr)
+    given = None if auto else seg.class_names(a.labels)        # the labels, checked once, before any image
+    names_of = _output_names(a.images, out, '.overlay.png')
+    categories = category_table(list(voc) if auto else given)   # one table for the run: the vocabulary's or the labels' order
+    coco, images = [], []
+    def one(k, path):
+        im = load_image(path)
+        names = labeler.predict(im, voc).names if auto else given
+        r = seg.set_image(im, **enc).segment([voc[n] for n in names] if auto else names, **post)
+        r.labels = names
+        base = output_path(out, names_of[path], '', 'output name')
+        _write(r, base, formats, k, coco, categories)
+        info = dict(image=str(path), labels=names, areas=r.areas(),
+                    mean_score={n: float(r.scores[i].mean()) for i, n in enumerate(names)}, settings=r.settings)
+        write_json(base.with_name(base.name + '.json'), info); images.append(dict(id=k, file_name=str(path), height=im.height, width=im.width))
+        if not a.quiet: tqdm.write(f"{path}: " + ', '.join(f'{n} {v:.1%}' for n, v in info['areas'].items()))
+    failed = _each(a, 'segment', one)
     if 'coco' in formats:                                      # results, and the images and categories they refer to
         write_json(out / 'coco_results.json', coco); write_json(out / 'coco_images.json', images)
         write_json(out / 'coco_categories.json', categories)
-    if failed:
-        print(f"diffseg segment: {len(failed)} of {len(a.images)} image(s) failed: " + '; '.join(f'{p}: {m}' for p, m in failed), file=sys.stderr)
-        return 1
-    return 0
+    return _summary('segment', failed, len(a.images))
 
 # %% ../nbs/17_cli.ipynb #0855b9d5
 def cmd_labels(a):
@@ -143,29 +160,16 @@ def cmd_labels(a):
     labeler = ({'attention': AttentionLabeler, 'diffusion': DiffusionLabeler}[a.labeler](_segmenter(a)) if a.labeler != 'blip-clip'
                else BlipClipLabeler(a.blip, a.clip, synonyms=a.vocabulary, device=a.device))
     out, cache = Path(a.out).expanduser(), LabelCache()
-    names_of = {p: out_name(p) for p in a.images}             # keys as the mask files are named: unique per input path
-    clash = [p for p in a.images if list(names_of.values()).count(names_of[p]) > 1]
-    if clash: raise ValueError(f"these inputs would write the same outputs: {clash}; give each image once")
-    for p in a.images: output_path(out, names_of[p], '.json', f'input {p}: output name')
-    _writable(out); out.mkdir(parents=True, exist_ok=True)
-    failed = []
-    for path in tqdm(a.images, desc='labels', unit='img', disable=a.quiet):
-        try:
-            lab = labeler.predict(path, voc)
-            write_json(output_path(out, names_of[path], '.json', 'output name'), dict(image=str(path), labels=lab.names, scores=lab.scores, rules=lab.rules))
-            cache.add(names_of[path], lab)
-            if not a.quiet: tqdm.write(f"{path}: {', '.join(lab.names) or '(none)'}")
-        except KeyboardInterrupt: raise
-        except Exception as e:                                 # one bad image does not lose the others' labels
-            if a.debug: raise
-            failed.append((path, _as_flags(str(e).strip() or type(e).__name__)))
-            tqdm.write(f"diffseg labels: {path}: {failed[-1][1]}", file=sys.stderr)
+    names_of = _output_names(a.images, out, '.json')           # labels.json is keyed as the outputs are named: unique per input path
+    out.mkdir(parents=True, exist_ok=True)
+    def one(k, path):
+        lab = labeler.predict(path, voc)
+        write_json(output_path(out, names_of[path], '.json', 'output name'), dict(image=str(path), labels=lab.names, scores=lab.scores, rules=lab.rules))
+        cache.add(names_of[path], lab)
+        if not a.quiet: tqdm.write(f"{path}: {', '.join(lab.names) or '(none)'}")
+    failed = _each(a, 'labels', one)                           # one bad image does not lose the others' labels
     cache.save(out / 'labels.json')
-    if failed:
-        print(f"diffseg labels: {len(failed)} of {len(a.images)} image(s) failed (labels.json has the others): "
-              + '; '.join(f'{p}: {m}' for p, m in failed), file=sys.stderr)
-        return 1
-    return 0
+    return _summary('labels', failed, len(a.images), ' (labels.json has the others)')
 
 def cmd_eval(a):
     from diffseg.datasets import get_dataset

@@ -4,8 +4,9 @@
 
 # %% ../nbs/14_evaluate.ipynb #1e08ca6f
 from __future__ import annotations
-import hashlib, json, os, platform, time, warnings
+import hashlib, io, json, os, platform, time, warnings
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np, torch
@@ -43,9 +44,10 @@ def label_source(labels, dataset):
         return predict
     from diffseg.labels import LabelCache
     lc = LabelCache.load(labels, vocabulary=dataset.classes[1:], aliases=getattr(dataset, 'aliases', None))
-    def from_file(item, seg=None): return lc.get(item.id, default=[])
-    from_file.cache = lc                                      # so `evaluate` can check the file names images of this split
-    return from_file
+    if not any(lc.get(i, default=[]) for i in dataset.ids):  # another split's or dataset's file would score nothing, silently
+        raise ValueError(f"the label file {labels} names no class for any of the {len(dataset)} images of {dataset.name} (ids like "
+                         f"{dataset.ids[:2]}): it is another split's or another dataset's file; give this split's labels, or labels='gt'")
+    return lambda item, seg=None: lc.get(item.id, default=[])
 
 def class_words(dataset, recipe: str | None = None) -> tuple[dict, dict]:
     """({class: the words prompted for it}, {class: its place in the prompt order}) for `dataset` under `recipe`: the
@@ -118,7 +120,7 @@ def _finished(path: Path, gt: np.ndarray, n_classes: int, digest: str | None = N
     if hashlib.sha256(data).hexdigest() != digest:
         if digest is not None: warnings.warn(f"{path} is not the mask this run wrote there (its SHA-256 differs from the ledger's); recomputing it")
         return None
-    m = read_mask(path)
+    m = read_mask(io.BytesIO(data))                           # the bytes just hashed: one read
     if m is None: return None
     if m.shape != gt.shape or m.ndim != 2 or (m.size and int(m.max()) >= n_classes):
         warnings.warn(f"{path} is not a valid mask for this dataset (shape {m.shape}, values up to {int(m.max()) if m.size else '-'}); recomputing it")
@@ -156,9 +158,6 @@ def evaluate(seg, dataset, output_dir, labels='gt', batch_size: int = 8, progres
         raise ValueError(f"this model's tokenizer does not know {len(unknown)} of the {len(words)} class names of {dataset.name!r} "
                          f"(e.g. {unknown[:5]}): it cannot segment them; evaluate a model that knows these words")
     label_fn = label_source(labels, dataset)
-    if getattr(label_fn, 'cache', None) is not None and not any(label_fn.cache.get(i, default=[]) for i in dataset.ids):
-        raise ValueError(f"the label file {labels} names no class for any of the {len(dataset)} images of {dataset.name} (ids like "
-                         f"{dataset.ids[:2]}): it is another split's or another dataset's file; give this split's labels, or labels='gt'")
     dataset[0]                                                # the first image and its ground truth load and agree
     identity = run_identity(seg, dataset, labels, s, no_labels=no_labels, captioner=getattr(captioner, 'name', None) if captioner else None,
                             **({'words': prompt_words} if (recipe, dataset.name) in RECIPE_WORDS else {}))
@@ -232,35 +231,49 @@ def image_digest(image) -> str:
     "SHA-256 of an image's decoded pixels (mode and size included): what its mask was computed from."
     h = hashlib.sha256(f'{image.mode} {image.size}'.encode()); h.update(np.asarray(image).tobytes()); return h.hexdigest()
 
-def _load_batch(seg, dataset, idx, out, rec_dir, s, known, strangers):
-    """One batch read on the loader thread: (items, {id: finished mask}, {id: its protocol record}, the items still to do,
-    their pixels prepared for the encoder — None with sliding windows, which prepare their own, {id: image digest}).
-    `known`: the ledgers (masks, images); `strangers` gets the ids whose mask file is there but not in them (another
-    run's, or an older diffseg's). A mask made from other pixels than the image has now is not finished."""
+@dataclass
+class _Batch:
+    "One batch as the loader thread reads it: finished images' masks and records, the rest still to do, and per id its paths and image digest."
+    items: list
+    preds: dict          # id -> finished mask (then: every computed one)
+    records: dict        # id -> protocol record
+    todo: list           # items still to compute
+    pixels: object       # their pixels prepared for the encoder; None with sliding windows (they prepare their own)
+    paths: dict          # id -> (mask path, record path or None)
+    digests: dict        # id -> image digest
+
+def _load_batch(seg, dataset, idx, out, rec_dir, s, known, strangers) -> _Batch:
+    """Read one batch on the loader thread. `known`: the ledgers (masks, images); `strangers` gets the ids whose mask file
+    is there but not in them (another run's, or an older diffseg's). A mask made from other pixels than the image has
+    now is not finished."""
     n_cls, items = len(dataset.classes), [dataset[i] for i in idx]
-    preds, orc, todo, digests = {}, {}, [], {it.id: image_digest(it.image) for it in items}
+    b = _Batch(items, {}, {}, [], None, {it.id: (output_path(out / 'masks', it.id, '.png', 'id'), output_path(rec_dir, it.id, '.json', 'id')
+                                                  if rec_dir is not None else None) for it in items}, {it.id: image_digest(it.image) for it in items})
     for it in items:
-        path = output_path(out / 'masks', it.id, '.png', 'id')
+        path, rec = b.paths[it.id]
         digest = known['masks'].get(path.relative_to(out).as_posix())
         if digest is None and path.exists(): strangers.append(it.id)
-        if digest is not None and known['images'].get(it.id) != digests[it.id]:
+        if digest is not None and known['images'].get(it.id) != b.digests[it.id]:
             warnings.warn(f"{it.id}: the image is not the one its mask was made from (its pixels changed since); recomputing it")
             digest = None
         m = _finished(path, it.gt, n_cls, digest)
-        o = read_json(output_path(rec_dir, it.id, '.json', 'id'), default=None) if rec_dir is not None else {}
-        if m is not None and o is not None: preds[it.id], orc[it.id] = m, o
-        else: todo.append(it)
-    pixels = seg.prepare([it.image for it in todo], s['image_size'], s['resize']) if todo and s['window'] is None else None
-    return items, preds, orc, todo, pixels, digests
+        o = read_json(rec, default=None) if rec is not None else {}
+        if m is not None and o is not None: b.preds[it.id], b.records[it.id] = m, o
+        else: b.todo.append(it)
+    if b.todo and s['window'] is None: b.pixels = seg.prepare([it.image for it in b.todo], s['image_size'], s['resize'])
+    return b
 
-def _write_results(rows, out: Path, process: int):
-    """(mask path, mask, record path or None, record, id, image digest) per image, on the writer thread: the record, the
-    mask, the image's digest, then the mask's SHA-256 in this process's ledgers — a mask counts as done only once all are on disk."""
-    for mask_path, mask, rec_path, rec, id_, img in rows:
-        if rec_path is not None: write_json(rec_path, rec)
-        save_mask(mask, mask_path)
-        with open(out / f'images-{process}.sha256', 'a') as f: f.write(f"{img}  {id_}\n")
-        with open(out / f'masks-{process}.sha256', 'a') as f: f.write(f"{hashlib.sha256(mask_path.read_bytes()).hexdigest()}  {mask_path.relative_to(out).as_posix()}\n")
+def _write_results(b: _Batch, ids, out: Path, process: int):
+    """The computed images `ids` of batch `b`, on the writer thread: each one's record, then its mask; then the batch's
+    image digests and mask SHA-256s appended to this process's ledgers — a mask counts as done only once all are on disk."""
+    masks = []
+    for i in ids:
+        path, rec = b.paths[i]
+        if rec is not None: write_json(rec, b.records[i])
+        save_mask(b.preds[i], path)
+        masks.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.relative_to(out).as_posix()}\n")   # the file as it is on disk
+    with open(out / f'images-{process}.sha256', 'a') as f: f.writelines(f"{b.digests[i]}  {i}\n" for i in ids)
+    with open(out / f'masks-{process}.sha256', 'a') as f: f.writelines(masks)
 
 # %% ../nbs/14_evaluate.ipynb #9f219812
 def _state(seg):
@@ -300,37 +313,38 @@ def _evaluate_shard(seg, dataset, out, label_fn, s, settings, batch_size, progre
     known, strangers = dict(masks=_ledgers(out), images=_ledgers(out, 'images')), []
     load = lambda idx: _load_batch(seg, dataset, idx, out, rec_dir, s, known, strangers)
     batches = [mine[i:i + batch_size] for i in range(0, len(mine), batch_size)]
+    def compute(b: _Batch) -> list[str]:
+        "Segment the batch's images still to do into `b.preds` / `b.records`; the ids computed (an image without labels: skipped or background)."
+        labs = {it.id: _classes_of(it, label_fn, seg, order) for it in b.todo}
+        keep = [i for i, it in enumerate(b.todo) if labs[it.id]]
+        with_labels = [b.todo[i] for i in keep]
+        prompts = [[prompt_words.get(l, l) for l in labs[it.id]] for it in with_labels]
+        caps = [{w: captions.get(captioner, it.image, s['template'].format(w), it.id) for w in ws}
+                for it, ws in zip(with_labels, prompts)] if captions is not None else None
+        if captions is not None: captions.save()
+        results = seg.segment_batch([it.image for it in with_labels], prompts, batch_size=len(with_labels) or 1, progress=False,
+                                    captions=caps, pixels=None if b.pixels is None else b.pixels[keep], **settings) if with_labels else []
+        b.pixels = None                                           # the writer holds the batch: not its pixels
+        for it, r in zip(with_labels, results):
+            b.preds[it.id] = to_dataset_ids(r.mask, labs[it.id], dataset)
+            if prot: b.records[it.id] = _protocol_record(r.scores, b.preds[it.id], labs[it.id], it.gt, dataset, s, prot)
+        for it in (b.todo if no_labels == 'background' else ()):
+            if it.id not in b.preds:
+                b.preds[it.id] = np.zeros_like(it.gt)
+                if prot: b.records[it.id] = _protocol_record(None, None, [], it.gt, dataset, s, prot)
+        return [it.id for it in b.todo if it.id in b.preds]
     with read_ahead(load, batches) as loaded, WriteBehind() as writer:
-        for items, preds, orc, todo, pixels, digests in loaded:
-            if todo:
-                t0 = time.perf_counter()
-                labs = {it.id: _classes_of(it, label_fn, seg, order) for it in todo}
-                keep = [i for i, it in enumerate(todo) if labs[it.id]]
-                with_labels = [todo[i] for i in keep]
-                prompts = [[prompt_words.get(l, l) for l in labs[it.id]] for it in with_labels]
-                caps = [{w: captions.get(captioner, it.image, s['template'].format(w), it.id) for w in ws}
-                        for it, ws in zip(with_labels, prompts)] if captions is not None else None
-                if captions is not None: captions.save()
-                results = seg.segment_batch([it.image for it in with_labels], prompts, batch_size=len(with_labels) or 1, progress=False,
-                                            captions=caps, pixels=None if pixels is None else pixels[keep], **settings) if with_labels else []
-                for it, r in zip(with_labels, results):
-                    preds[it.id] = to_dataset_ids(r.mask, labs[it.id], dataset)
-                    if prot: orc[it.id] = _protocol_record(r.scores, preds[it.id], labs[it.id], it.gt, dataset, s, prot)
-                if no_labels == 'background':
-                    for it in todo:
-                        if it.id in preds: continue
-                        preds[it.id] = np.zeros_like(it.gt)
-                        if prot: orc[it.id] = _protocol_record(None, None, [], it.gt, dataset, s, prot)
-                done = [it for it in todo if it.id in preds]
+        for b in loaded:
+            if b.todo:
+                t0 = time.perf_counter(); done = compute(b)
                 secs += time.perf_counter() - t0; n_new += len(done)
-                writer.put(_write_results, [(output_path(out / 'masks', it.id, '.png', 'id'), preds[it.id], output_path(rec_dir, it.id, '.json', 'id')
-                                             if prot else None, orc.get(it.id), it.id, digests[it.id]) for it in done], out, state.process_index)
-            for it in items:
-                if it.id not in preds: skipped.append(it.id); continue
-                cm.update(preds[it.id], it.gt)
-                for t, entries in (orc[it.id].items() if prot else ()):
+                writer.put(_write_results, b, done, out, state.process_index)
+            for it in b.items:
+                if it.id not in b.preds: skipped.append(it.id); continue
+                cm.update(b.preds[it.id], it.gt)
+                for t, entries in (b.records[it.id].items() if prot else ()):
                     cms_prot.setdefault(t, ConfusionMatrix(n_cls, ignored=prot.ignored)).add_sparse(entries)
-            n_done += len(items); pbar.update(len(items))
+            n_done += len(b.items); pbar.update(len(b.items))
     pbar.close()
     if strangers: warnings.warn(f"{len(strangers)} mask(s) in {out / 'masks'} (e.g. {strangers[0]}) were not written by this run "
                                 f"(not in its ledgers masks-*.sha256) and were recomputed")

@@ -206,10 +206,10 @@ def remove_stale_tmp(folder) -> int:
 def output_path(folder, name: str, suffix: str = '', what: str = 'name') -> Path:
     "`folder / (name + suffix)`, or a `ValueError` saying why `name` (a `what`: dataset id, input path…) cannot name a file inside `folder`."
     s = str(name); parts = s.replace('\\', '/').split('/')
-    why = ('it is empty' if not s else 'it is an absolute path' if s[:1] in '/\\' or (len(s) > 1 and s[1] == ':') else
-           "it has a '..' part" if '..' in parts else "it has an empty or '.' part" if any(x in ('', '.') for x in parts) else
-           'it has control characters' if any(ord(c) < 32 for c in s) else
-           'a part of it is longer than the 255 bytes a file name may have' if any(len(x.encode()) > 255 for x in parts[:-1] + [parts[-1] + suffix]) else None)
+    checks = [(not s, 'it is empty'), (s[:1] in ('/', '\\') or s[1:2] == ':', 'it is an absolute path'), ('..' in parts, "it has a '..' part"),
+              (any(x in ('', '.') for x in parts), "it has an empty or '.' part"), (any(ord(c) < 32 for c in s), 'it has control characters'),
+              (any(len(x.encode()) > 255 for x in parts[:-1] + [parts[-1] + suffix]), 'a part of it is longer than the 255 bytes a file name may have')]
+    why = next((reason for bad, reason in checks if bad), None)
     if why: raise ValueError(f"{what} {s!r} cannot name a file inside {folder}: {why}")
     p = Path(folder) / (s + suffix)
     if not p.resolve().is_relative_to(Path(folder).resolve()):
@@ -247,9 +247,8 @@ def file_digest(path) -> str:
     user call can set back, so it is hashed again. A corrupt cache is ignored (and rewritten)."""
     p = Path(path).resolve(); st = p.stat()
     key, cache_path = f'{p}|{st.st_dev}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}', _cache_file()
-    try: cache = json.loads(cache_path.read_text())
-    except (OSError, ValueError): cache = {}
-    if not isinstance(cache, dict) or not all(isinstance(v, str) for v in cache.values()): cache = {}
+    cache = read_json(cache_path, default={})                       # missing, corrupt or not an object: start afresh
+    if not all(isinstance(v, str) for v in cache.values()): cache = {}
     if key not in cache:
         h = hashlib.sha256()
         with open(p, 'rb') as f:

@@ -95,8 +95,11 @@ def _to_coco(self: Segmentation, image_id=0, categories=None) -> list[dict]:
     except ImportError: raise ImportError("to_coco needs pycocotools: pip install pycocotools") from None
     if categories is None: raise ValueError("to_coco needs the run's categories (one table for all images, e.g. "
                                             "categories=category_table(vocabulary)), so that an id means the same class in every image")
-    ids = ({c['name']: c['id'] for c in categories} if isinstance(categories, list) and categories and isinstance(categories[0], dict)
-           else dict(categories) if isinstance(categories, dict) else {c['name']: c['id'] for c in category_table(categories)})
+    if isinstance(categories, dict): ids = dict(categories)
+    else:
+        table = list(categories)
+        if table and not isinstance(table[0], dict): table = category_table(table)   # names in id order
+        ids = {c['name']: c['id'] for c in table}
     missing = [l for l in self.labels if l not in ids]
     if missing: raise ValueError(f"to_coco: {missing} are not in the categories given ({list(ids)[:8]}...); add them to the run's table")
     out = []

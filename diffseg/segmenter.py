@@ -143,9 +143,8 @@ def _settings(self: Segmenter, _levels: bool = True, **overrides) -> dict:
             raise ValueError(f"setting {k}={s[k]} is invalid: the latent (and patch) grid of this model needs {k} to be a multiple of "
                              f"{grid if k != 'stride' else self.vae_scale} pixels (e.g. {self.native_size}, the model's native size)")
     if s['stride'] is not None and s['window'] is None: raise ValueError("stride is the step between sliding windows: give window=... too")
-    lo, hi = 8 * grid, (8 if s['window'] is not None else 2) * self.native_size      # 8 latent pixels; 2× native (8× as a window canvas)
-    for k in ('image_size', 'window'):
-        top = hi if k == 'image_size' else 2 * self.native_size
+    lo, tops = 8 * grid, dict(image_size=(8 if s['window'] is not None else 2) * self.native_size, window=2 * self.native_size)
+    for k, top in tops.items():                                   # 8 latent pixels … 2× native (8× as a window canvas)
         if s[k] is not None and not lo <= s[k] <= top:
             hint = (f"; a larger image goes through sliding windows, e.g. image_size={min(s[k], 8 * self.native_size)}, window={self.native_size}"
                     if k == 'image_size' and s['window'] is None and s[k] > top else '')
@@ -479,7 +478,7 @@ def _segment_batch(self: Segmenter, images, labels, batch_size: int = 8, progres
     post, out = asdict(stage_settings(s, 'post')), []
     for i in progress_bar(range(0, len(images), batch_size), disable=not progress, desc='segment', unit='batch'):
         ims = [load_image(x) for x in images[i:i + batch_size]]
-        latents = None if pixels is None else self.encode(None, pixels=pixels[i:i + batch_size])
+        latents = None if pixels is None else self.encode(ims, pixels=pixels[i:i + batch_size])
         readouts = self.attend(ims, per_image[i:i + batch_size], captions=None if captions is None else list(captions[i:i + batch_size]),
                                latents=latents, **settings)
         while readouts:                      # consume one at a time: each image's dense self-attention is freed after use
