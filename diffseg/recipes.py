@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_recipes.ipynb #d2592e1f
 from __future__ import annotations
-import json
+import difflib, json
 from dataclasses import asdict
 from .io import DATA
 from .settings import STAGES, SETTING_NAMES, stage_settings
@@ -81,7 +81,10 @@ def recipe_settings(recipe: str, dataset: str | None = None) -> dict:
 def resolve_settings(model_defaults: dict | None = None, recipe: str | None = None, dataset: str | None = None, **overrides) -> dict:
     "Preset of the mode ← the model's defaults for that mode ← a published `recipe` (for `dataset`) ← `overrides`; unknown names and bad values raise."
     bad = set(overrides) - SETTING_NAMES
-    if bad: raise TypeError(f"unknown setting(s) {sorted(bad)}; valid settings: {sorted(SETTING_NAMES)}")
+    if bad:
+        near = {b: difflib.get_close_matches(b, SETTING_NAMES, 2) for b in sorted(bad)}
+        hint = '; '.join(f"{b!r}: did you mean {' or '.join(map(repr, m))}?" for b, m in near.items() if m)
+        raise TypeError(f"unknown setting(s) {sorted(bad)}{' (' + hint + ')' if hint else ''}; valid settings: {sorted(SETTING_NAMES)}")
     rec = recipe_settings(recipe, dataset) if recipe else {}
     mode = overrides.get('mode', rec.get('mode', (model_defaults or {}).get('mode', 'single')))
     if mode not in PRESETS: raise ValueError(f"setting mode={mode!r} is invalid: mode must be one of {list(PRESETS)}")

@@ -4,13 +4,13 @@
 
 # %% ../nbs/09_segmenter.ipynb #98d25688
 from __future__ import annotations
-import hashlib, json, time
+import hashlib, json, os, time
 from contextlib import contextmanager
 from dataclasses import asdict
 import numpy as np, torch
 from PIL import Image
 from .io import load_image, folder_fingerprint, resize_pixels
-from .settings import STAGE_OF, stage_settings
+from .settings import STAGE_OF, stage_settings, examples
 from .recipes import resolve_settings, PRESETS
 from .models import ModelFamily, Conditioning, resolve_device, load_model, adopt
 from .noise import noised, seeded, add_noise, implied_noise
@@ -55,7 +55,8 @@ class Segmenter:
             except (ValueError, TypeError) as e:
                 raise ValueError(f"the model's readout defaults in {where} are invalid ({mode}: {str(e).replace('setting ', '', 1)}); "
                                  "fix or delete that file") from None
-        self.settings(_levels='cross_weights' in self.user_defaults or 'recipe' in self.user_defaults)   # bad defaults fail now
+        s = self.settings(_levels='cross_weights' in self.user_defaults or 'recipe' in self.user_defaults)   # bad defaults fail now
+        if {'cross_layers', 'self_layers', 'self_heads', 'cross_heads'} & set(self.user_defaults): self._check_reads(s)
         self.timings = None      # set to {} to accumulate seconds per stage (synchronising the GPU at stage ends)
 
     denoiser = property(lambda self: self.model.denoiser, doc="The denoiser: a UNet or a diffusion transformer.")
@@ -120,7 +121,7 @@ Segmenter.stage, Segmenter.fingerprint, Segmenter.unknown_words, Segmenter.class
 def _settings(self: Segmenter, _levels: bool = True, **overrides) -> dict:
     "The full, validated settings a call with these overrides would use (`_levels=False`: the level weights are not checked yet)."
     given = {**self.user_defaults, **overrides}
-    s = resolve_settings(self.defaults, **given)
+    with examples(self.examples()): s = resolve_settings(self.defaults, **given)
     fixes = self._recipe_fixes(s, given) if _levels and given.get('recipe') else {}
     if fixes:
         example = ', '.join(f'{k}={v!r}' for k, v in {'recipe': given['recipe'], **fixes}.items())
@@ -130,9 +131,8 @@ def _settings(self: Segmenter, _levels: bool = True, **overrides) -> dict:
     bad = sorted(f for f, w in s['cross_weights'].items() if w and f not in self.cross_levels) if _levels else []
     if bad:
         have = ', '.join(f'{f} ({r}²)' for f, r in sorted(self.cross_levels.items()))
-        ok = {f: round(1 / len(self.cross_levels), 2) for f in sorted(self.cross_levels)}
         raise ValueError(f"cross_weights name downsampling factor(s) {bad}, but this model ({self.model.pipeline_class}) has cross-attention "
-                         f"at factors {have} at its native {self.native_size} px; weights are keyed by factor, e.g. cross_weights={ok}")
+                         f"at factors {have} at its native {self.native_size} px; weights are keyed by factor, e.g. cross_weights={self.examples()['cross_weights']}")
     n_t = self.scheduler.config.num_train_timesteps
     for k in ('timesteps', 'elbo_timesteps'):
         if not all(0 <= t < n_t for t in s[k]):
@@ -149,7 +149,35 @@ def _settings(self: Segmenter, _levels: bool = True, **overrides) -> dict:
             hint = (f"; a larger image goes through sliding windows, e.g. image_size={min(s[k], 8 * self.native_size)}, window={self.native_size}"
                     if k == 'image_size' and s['window'] is None and s[k] > top else '')
             raise ValueError(f"setting {k}={s[k]} is invalid: this model reads {lo}–{top} px ({self.native_size} native){hint}")
+    if _levels: self._check_reads(s)
     return s
+
+def _examples(self: Segmenter) -> dict:
+    "A valid value of each setting that names this model's levels, layers or heads: the example its error messages show."
+    if getattr(self, '_examples', None) is None:
+        cross = forward_order([l for l in self.layers if l.kind == 'cross'])
+        selfs = [l for l in self.layers if l.kind == 'self' and l.res == self.self_res]
+        weighted = [f for f, w in resolve_settings(self.defaults)['cross_weights'].items() if w and f in self.cross_levels]
+        f0, n_self = min(weighted or self.cross_levels), layer_heads(self.denoiser, selfs[0])   # a level the defaults read
+        pairs = sum(self._level_heads([l.name for l in cross], f0))
+        self._examples = dict(cross_weights=repr({f: round(1 / len(self.cross_levels), 2) for f in sorted(self.cross_levels)}),
+                              cross_heads=repr({f0: sorted({0, pairs - 1})}), self_heads=repr(sorted({0, n_self - 1})),
+                              cross_layers=repr([cross[-1].name.split('#')[0].removesuffix('.processor')]),
+                              self_layers=repr([selfs[-1].name.split('#')[0].removesuffix('.processor')]),
+                              image_size=str(self.native_size), window=str(self.native_size), stride=str(self.native_size // 2))
+    return self._examples
+
+def _check_reads(self: Segmenter, s: dict):
+    "Settings naming this model's layers and heads, checked against it now rather than at the first pass."
+    cross = self._pick('cross', lambda l: True, s['cross_layers'], 'cross_layers')
+    selfs = self._pick('self', lambda l: l.res == self.self_res, s['self_layers'], 'self_layers')
+    if s['self_heads'] is not None:
+        n = min(layer_heads(self.denoiser, self._layer[x]) for x in selfs)
+        if max(s['self_heads']) >= n:
+            raise ValueError(f"self_heads {list(s['self_heads'])}: the self-attention layers at {self.self_res}² have {n} heads "
+                             f"(0–{n - 1}), e.g. self_heads={self.examples()['self_heads']}")
+    if s['cross_heads'] is not None:
+        self._weighting([x for x in cross if s['cross_weights'].get(self._layer[x].factor)], s)
 
 def _recipe_fixes(self: Segmenter, s: dict, given: dict) -> dict:
     """What a published recipe names that this model lacks, and what to run instead: its level weights on the levels the
@@ -169,7 +197,7 @@ def _recipe_fixes(self: Segmenter, s: dict, given: dict) -> dict:
     if s['refine'] == 'twice' and not any(l.kind == 'self' and l.res == self.self_res and l.name.startswith('up_blocks.') for l in self.layers):
         fix['refine'] = 'once'
     return {k: v for k, v in fix.items() if k not in given}
-Segmenter.settings, Segmenter._recipe_fixes = _settings, _recipe_fixes
+Segmenter.settings, Segmenter._recipe_fixes, Segmenter.examples, Segmenter._check_reads = _settings, _recipe_fixes, _examples, _check_reads
 
 # %% ../nbs/09_segmenter.ipynb #b1e582cf
 def _prepare(self: Segmenter, images, image_size: int | None = None, resize: str = 'pil') -> np.ndarray:
@@ -271,7 +299,8 @@ def _weighting(self: Segmenter, names, s) -> tuple[dict, dict]:
     heads = {}
     for f, idx in (s['cross_heads'] or {}).items():
         at = [l for l in chosen if l.factor == f]
-        if not at: raise ValueError(f"cross_heads name factor {f}, where this pass reads no cross layer; it reads {sorted({l.factor for l in chosen})}")
+        if not at: raise ValueError(f"cross_heads name factor {f}, where this pass reads no cross layer; it reads {sorted({l.factor for l in chosen})}"
+                                    f", e.g. cross_heads={self.examples()['cross_heads']}")
         sizes = self._level_heads(names, f)
         if max(idx) >= sum(sizes):
             raise ValueError(f"cross_heads[{f}] names pair {max(idx)}, but the cross layers read at factor {f} have {sum(sizes)} (layer, head) "
@@ -449,6 +478,9 @@ Segmenter.attend = _attend
 # %% ../nbs/09_segmenter.ipynb #120a4e7d
 def _segment(self: Segmenter, labels, captions: dict | None = None, **settings) -> Segmentation:
     "Segment the image given to `set_image` into `labels` (plus background); a post-processing change reuses the pass."
+    if isinstance(labels, (Image.Image, np.ndarray, torch.Tensor, os.PathLike)):
+        raise TypeError(f"segment(labels) takes the class names (the image goes to set_image first), not {type(labels).__name__}: "
+                        "seg.set_image(image); seg.segment(['cat', 'dog']) — or seg.segment_batch([image], ['cat', 'dog'])")
     if self._encoded is None: raise RuntimeError("call set_image(image) before segment(labels)")
     enc = [k for k in settings if STAGE_OF.get(k) == 'encode']
     if enc: raise ValueError(f"{enc[0]} applies when the image is encoded, and this image already is: pass it to "

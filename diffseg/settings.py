@@ -5,13 +5,15 @@
 # %% ../nbs/01_settings.ipynb #31d15898
 from __future__ import annotations
 from dataclasses import dataclass, field, fields
+from contextlib import contextmanager
+import contextvars
 import numpy as np
 
 # %% auto #0
-__all__ = ['STAGES', 'FIELDS', 'STAGE_OF', 'SETTING_NAMES', 'CHOICES', 'USER_SETTINGS', 'Invalid', 'Check', 'one_of', 'whole',
-           'number', 'text', 'steps', 'level_weights', 'fragments', 'heads', 'keyed_indices', 'head_sets', 'picks',
-           'pixels', 'setting', 'EncodeSettings', 'PassSettings', 'PostSettings', 'stage_settings', 'help_of',
-           'add_flags', 'parameter_lines', 'from_text']
+__all__ = ['STAGES', 'FIELDS', 'STAGE_OF', 'SETTING_NAMES', 'CHOICES', 'USER_SETTINGS', 'Invalid', 'Check', 'examples', 'example',
+           'one_of', 'whole', 'number', 'text', 'steps', 'level_weights', 'fragments', 'heads', 'keyed_indices',
+           'head_sets', 'picks', 'pixels', 'setting', 'EncodeSettings', 'PassSettings', 'PostSettings',
+           'stage_settings', 'help_of', 'add_flags', 'parameter_lines', 'from_text']
 
 # %% ../nbs/01_settings.ipynb #12a808f3
 class Invalid(ValueError):
@@ -28,6 +30,19 @@ class Check:
     def __call__(self, name, v): return self.fn(name, v)
 
 def _fail(msg): raise Invalid(msg)
+
+_EXAMPLES = contextvars.ContextVar('examples', default={})
+
+@contextmanager
+def examples(valid: dict):
+    "Inside the block, the checks' error messages show `valid[name]` (a model's own valid value) as their example."
+    token = _EXAMPLES.set(valid)
+    try: yield
+    finally: _EXAMPLES.reset(token)
+
+def example(name: str, generic: str) -> str:
+    "The example an error about setting `name` shows: the model's own (see `examples`), else `generic`."
+    return _EXAMPLES.get().get(name, generic)
 
 def one_of(*options) -> Check:
     "One of a closed set of values."
@@ -53,13 +68,13 @@ def text(needs_slot: bool = False) -> Check:
 # %% ../nbs/01_settings.ipynb #c5284324
 def _ints(s: str) -> list[int]: return [int(x) for x in s.split(',') if x.strip()]
 
-def steps(empty_ok: bool = False, example: str = '[100] or [100, 200]') -> Check:
+def steps(empty_ok: bool = False, generic: str = '[100] or [100, 200]') -> Check:
     "A list of whole numbers (a single one is a list of one), as a tuple."
     def check(n, v):
         ts = v if isinstance(v, (list, tuple)) else [v]
         if (ts or empty_ok) and all(_whole(t) for t in ts): return tuple(int(t) for t in ts)
-        _fail("must be a list of whole numbers (empty: no per-class diffusion loss), e.g. " + example if empty_ok
-              else "must be a non-empty list of whole numbers, e.g. " + example)
+        _fail(("must be a list of whole numbers (empty: no per-class diffusion loss), e.g. " if empty_ok
+               else "must be a non-empty list of whole numbers, e.g. ") + example(n, generic))
     return Check(check, parse=_ints)
 
 def level_weights() -> Check:
@@ -68,7 +83,7 @@ def level_weights() -> Check:
         try: w = {int(k): float(x) for k, x in dict(v).items()}
         except (TypeError, ValueError): w = None
         if w and all(np.isfinite(x) and x >= 0 for x in w.values()) and any(w.values()): return w
-        _fail("must map downsampling factors to finite non-negative weights, at least one positive, e.g. {1: 0.5, 2: 0.5}")
+        _fail("must map downsampling factors to finite non-negative weights, at least one positive, e.g. " + example(n, "{1: 0.5, 2: 0.5}"))
     return Check(check, parse=lambda s: {int(k): float(x) for k, x in (p.split(':') for p in s.split(','))})
 
 def fragments() -> Check:
@@ -76,7 +91,7 @@ def fragments() -> Check:
     def check(n, v):
         if v is None: return None
         if isinstance(v, (list, tuple)) and v and all(isinstance(x, str) and x for x in v): return tuple(v)
-        _fail("must be None (every layer) or a non-empty list of layer-name fragments, e.g. ['up_blocks.3.attentions.1.']")
+        _fail("must be None (every layer) or a non-empty list of layer-name fragments, e.g. " + example(n, "['up_blocks.3.attentions.1.']"))
     return Check(check, parse=lambda s: [x for x in s.split(',') if x])
 
 def heads() -> Check:
@@ -84,33 +99,33 @@ def heads() -> Check:
     def check(n, v):
         if v is None: return None
         if isinstance(v, (list, tuple)) and v and all(_whole(x) and x >= 0 for x in v): return tuple(int(x) for x in v)
-        _fail("must be None (every head) or a non-empty list of head indices, e.g. [1, 2]")
+        _fail("must be None (every head) or a non-empty list of head indices, e.g. " + example(n, "[1, 2]"))
     return Check(check, parse=_ints)
 
-def keyed_indices(key, none_means: str, maps: str) -> Check:
+def keyed_indices(key, none_means: str, maps: str, generic: str) -> Check:
     "None or {key(k): non-empty list of whole numbers ≥ 0} (`key` coerces JSON's string keys), as {key: tuple}."
     def check(n, v):
         if v is None: return None
         try: d = {key(k): list(x) for k, x in dict(v).items()}
         except (TypeError, ValueError): d = None
         if d and all(x and all(_whole(i) and i >= 0 for i in x) for x in d.values()): return {k: tuple(int(i) for i in x) for k, x in sorted(d.items())}
-        _fail(f"must be None ({none_means}) or map {maps}")
+        _fail(f"must be None ({none_means}) or map {maps}, e.g. {example(n, generic)}")
     return Check(check)
 
 def head_sets() -> Check:
     "None (every head) or {downsampling factor: (layer, head) indices}."
     return keyed_indices(int, 'every head', "downsampling factors to lists of indices layer·heads + head over the level's cross layers "
-                                            "in the order the pass runs them, e.g. {4: [0, 21, 45]}")
+                                            "in the order the pass runs them", "{4: [0, 21, 45]}")
 
 def picks() -> Check:
     "None or {words: indices of the tokens within them to read}."
-    return keyed_indices(str, "`token` decides", "class words to the indices of their tokens to read, e.g. {'potted plant': [1]}")
+    return keyed_indices(str, "`token` decides", "class words to the indices of their tokens to read", "{'potted plant': [1]}")
 
 def pixels(none_means: str) -> Check:
     "None or a whole number of pixels ≥ 8."
     def check(n, v):
         if v is None or (_whole(v) and v >= 8): return None if v is None else int(v)
-        _fail(f"must be None ({none_means}) or a whole number of pixels ≥ 8")
+        _fail(f"must be None ({none_means}) or a whole number of pixels ≥ 8, e.g. {example(n, '512')}")
     return Check(check, parse=int)
 
 # %% ../nbs/01_settings.ipynb #c2ec2370
@@ -125,8 +140,14 @@ class _Stage:
     def __post_init__(self):
         for f in fields(self):
             v = getattr(self, f.name)
-            try: object.__setattr__(self, f.name, f.metadata['check'](f.name, v))
-            except Invalid as e: raise ValueError(f"setting {f.name}={v!r} is invalid: {e}") from None
+            check = f.metadata['check']
+            try: object.__setattr__(self, f.name, check(f.name, v))
+            except Invalid as e:
+                as_text = from_text(f.name, v) if isinstance(v, str) and check.parse is not str else v
+                if as_text is not v:    # '[100]' for [100]: the text form, which only the CLI and papermill's -p read
+                    raise ValueError(f"setting {f.name}={v!r} is invalid: that is the value written as text; pass the value "
+                                     f"itself, {f.name}={as_text!r} (text is read from the command line and papermill's -p)") from None
+                raise ValueError(f"setting {f.name}={v!r} is invalid: {e}") from None
 
 # %% ../nbs/01_settings.ipynb #75b6c3e1
 @dataclass(frozen=True)
@@ -160,7 +181,7 @@ class PassSettings(_Stage):
     cross_heads: dict | None = setting(None, head_sets(), "per level, the (layer, head) pairs of the cross layers read, as layer·heads + head in run order (iSeg's VOC subset); None: every head")
     cross_gaussian: float = setting(0.0, number(0), "σ of ELBO-T2IAlign's per-layer weights exp(−x²/2σ²), x the cross layer's run order from the mid block; 0: off")
     noise: str = setting('shared', one_of('shared', 'per_timestep'), "one seeded noise for every timestep, or one per timestep")
-    elbo_timesteps: tuple = setting((), steps(empty_ok=True, example='[1, 51, 101]'), "timesteps of the per-class diffusion loss (ELBO-T2IAlign); empty: not computed")
+    elbo_timesteps: tuple = setting((), steps(empty_ok=True, generic='[1, 51, 101]'), "timesteps of the per-class diffusion loss (ELBO-T2IAlign); empty: not computed")
     elbo_template: str = setting('a photo of {}', text(needs_slot=True), "the prompt each class's diffusion loss is measured under")
 
 # %% ../nbs/01_settings.ipynb #0581ab22

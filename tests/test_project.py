@@ -162,3 +162,19 @@ def test_every_setting_is_a_flag_and_a_notebook_parameter():
         {4: [0, 21]}, {'potted plant': [1]}, {4: 0.7, 2: 0.3}, (100, 200), 'a photo of {}', None)
     e = parser().parse_args(['eval', '--entropy', '0.015', '--clusters', '32', '--resize', 'lanczos'])
     assert (e.entropy, e.clusters, e.resize) == (0.015, 32, 'lanczos')
+
+
+def test_nbdev_readme_is_switched_off_and_leaves_the_readme(tmp_path):
+    "nbdev_readme stops with the project's message before rendering; README.md and the notebooks are left as they were."
+    import shutil
+    files = subprocess.run(['git', 'ls-files'], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for f in [f for f in files if f.endswith(('.ipynb', '.ini', '.md', '.toml')) and '/' not in f.removeprefix('nbs/')]:
+        (tmp_path / f).parent.mkdir(parents=True, exist_ok=True); shutil.copy(ROOT / f, tmp_path / f)
+    before = (tmp_path / 'README.md').read_bytes()
+    bin_dir = str(Path(sys.executable).parent)
+    out = subprocess.run(['nbdev_readme'], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                         env={**os.environ, 'PATH': bin_dir + os.pathsep + os.environ['PATH']})
+    assert out.returncode != 0
+    assert 'README.md is written by hand and tested' in out.stderr + out.stdout, (out.stdout + out.stderr)[-2000:]
+    assert (tmp_path / 'README.md').read_bytes() == before
+    assert not (tmp_path / 'runs').exists() and not list(tmp_path.glob('_proc/**/*.safetensors'))   # nothing was executed
