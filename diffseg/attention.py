@@ -268,6 +268,18 @@ class SelfAttention:
         p = self.parts[0]
         return (p if torch.is_tensor(p) else p[0]).device
 
+# %% ../nbs/06_attention.ipynb #57fd72c8
+def _row(self: SelfAttention, i: int) -> torch.Tensor:
+    "Row `i` of S̄ — where pixel `i` attends — `(N,)` float32, summing to 1: one query's softmax per part, not the matrix."
+    if not 0 <= i < self.shape[0]: raise IndexError(f"pixel {i} is outside the {self.hw[0]}×{self.hw[1]} grid")
+    out = 0
+    for p in self.parts:
+        if torch.is_tensor(p): out = out + p[:, i].float().mean(0); continue
+        q, k, scale = p
+        out = out + torch.softmax(q[:, :, i:i + 1].float() @ k.float().transpose(-1, -2) * scale, -1).mean((0, 1))[0]
+    return out / len(self.parts)
+SelfAttention.row = _row
+
 # %% ../nbs/06_attention.ipynb #4c1a0017
 @dataclass
 class AttentionMaps:

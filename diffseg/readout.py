@@ -4,18 +4,18 @@
 
 # %% ../nbs/08_readout.ipynb #50fc686b
 from __future__ import annotations
-import json
+import hashlib, json
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import numpy as np, torch
 from PIL import Image
-from .io import palette, save_mask, fit_side, resize_mask
+from .io import save_mask, fit_side, resize_mask
 from .settings import STAGE_OF, PostSettings, stage_settings
 from .maps import aggregate, fuse_tokens, refine, decide, calibrate, upsample, minmax
 
 # %% auto #0
-__all__ = ['MAX_SCORE_SIDE', 'DISPLAY_SIDE', 'Segmentation', 'category_table', 'check_post', 'elbo_temper', 'Readout',
-           'window_starts', 'WindowedReadout']
+__all__ = ['MAX_SCORE_SIDE', 'DISPLAY_SIDE', 'Segmentation', 'class_colours', 'category_table', 'check_post', 'elbo_temper',
+           'Readout', 'window_starts', 'WindowedReadout']
 
 # %% ../nbs/08_readout.ipynb #ab7b452d
 MAX_SCORE_SIDE = 2048     # per-class scores are kept at the image's size up to this many pixels on the longest side
@@ -39,9 +39,22 @@ class Segmentation:
     def save(self, path) -> Path: return save_mask(self.mask, path)
 
 # %% ../nbs/08_readout.ipynb #66204f59
+def class_colours(labels) -> np.ndarray:
+    """Display colours `(K + 1, 3)` in [0, 1] for a mask of `labels`: row 0 (background) black, then each class the
+    colour its *name* picks from matplotlib's 40 tab20/tab20b colours — the same class keeps its colour in every image
+    and prompt order — moved on to the next free colour where two names of one list would share one."""
+    import matplotlib
+    pal = np.concatenate([matplotlib.colormaps[n].colors for n in ('tab20', 'tab20b')])[:, :3]
+    rows, used = [np.zeros(3)], set()
+    for name in labels:
+        i = int(hashlib.sha1(str(name).strip().lower().encode()).hexdigest(), 16) % len(pal)
+        while i in used and len(used) < len(pal): i = (i + 1) % len(pal)
+        used.add(i); rows.append(pal[i])
+    return np.array(rows)
+
 def _overlay(seg: Segmentation, alpha: float):
     "The image (or white) with the mask's colours blended in, at most `DISPLAY_SIDE` px, and the mask at that size."
-    pal = np.array(palette()).reshape(-1, 3) / 255
+    pal = class_colours(seg.labels)
     hw = fit_side(seg.mask.shape, DISPLAY_SIDE)                    # a 48-megapixel photo is drawn at ≤ 1024 px
     mask = resize_mask(seg.mask, hw)
     base = np.asarray(seg.image.resize(hw[::-1]), dtype=np.float32) / 255 if seg.image is not None else np.ones((*hw, 3), np.float32)

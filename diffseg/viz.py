@@ -4,20 +4,27 @@
 
 # %% ../nbs/16_viz.ipynb #a13d1172
 from __future__ import annotations
+import re
 import numpy as np, torch
 import matplotlib.pyplot as plt
-from .io import load_image, palette
+from .io import load_image
+from .attention import trace, forward_order
 from .maps import aggregate, upsample
-from .readout import Segmentation
+from .noise import noised
+from .prompts import locate
+from .readout import Segmentation, class_colours
 
 # %% auto #0
-__all__ = ['Explorer', 'show_token', 'show_scores', 'show_histogram', 'dashboard']
+__all__ = ['DETAIL_TIMESTEPS', 'Explorer', 'show_token', 'show_scores', 'show_histogram', 'dashboard', 'short_name',
+           'show_layers', 'show_heads', 'show_timesteps', 'show_self']
 
 # %% ../nbs/16_viz.ipynb #2e5cdf77
+DETAIL_TIMESTEPS = (50, 100, 200, 400, 700)     # the per-timestep view's ladder (with the pass's own timestep)
+
 class Explorer:
-    "One UNet pass per (image, prompt, timestep, seed), kept as a `Readout` with every level and the self-attention."
+    "One denoiser pass per (image, prompt, timestep, seed), kept as a `Readout` with every level and the self-attention."
     def __init__(self, seg):
-        self.seg, self._key, self.readout = seg, None, None
+        self.seg, self._key, self.readout, self._detail = seg, None, None, None
 
     def run(self, image, prompt: str, timestep: int = 100, seed: int = 0):
         "Run the pass (skipped when nothing changed). `prompt`: 'a, b, c' class names (the segmenter's prompt), or free text."
@@ -39,6 +46,12 @@ class Explorer:
     def prompt(self) -> str: return self.readout.prompt
     @property
     def factors(self) -> list: return sorted(self.readout.tokens)
+    @property
+    def timestep(self) -> int: return self.readout.settings['timesteps'][0]
+    @property
+    def refinements(self) -> list:
+        "The refinements this pass can answer ('twice' needs the up-block self-attention at the finest level)."
+        return ['none', 'once', 'iterative'] + (['twice'] if self.readout.self_up is not None else [])
 
     def token_map(self, token: int, cross_weights: dict | None = None) -> torch.Tensor:
         "Raw cross-attention of one token, fused over levels (min-max per level, default: all equally): `(h, w)`."
@@ -58,29 +71,30 @@ class Explorer:
 
 # %% ../nbs/16_viz.ipynb #5be43517
 def show_token(ex: Explorer, token: int, cross_weights=None, cmap='inferno', ax=None):
-    "The image with one token's raw cross-attention over it."
-    ax = ax or plt.subplots(figsize=(3.2, 3.2))[1]
+    "The image with one token's raw cross-attention over it, with a colorbar."
+    ax = ax or plt.subplots(figsize=(3.6, 3.2))[1]
     m = upsample(ex.token_map(token, cross_weights)[None], ex.image.size[::-1])[0]
-    ax.imshow(ex.image); ax.imshow(m, cmap=cmap, alpha=0.6); ax.axis('off')
-    ax.set_title(f'"{ex.tokens[token]}" (raw)', fontsize=9)
+    ax.imshow(ex.image); im = ax.imshow(m, cmap=cmap, alpha=0.6, vmin=0, vmax=1); ax.axis('off')
+    ax.set_title(f'"{ex.tokens[token]}" (raw)', fontsize=9); ax.figure.colorbar(im, ax=ax, shrink=0.7)
     return ax
 
 def _title(post: dict) -> str:
     r = post.get('refine', 'none')
-    return ' raw' if r == 'none' else f" refined{' ×' + str(post.get('n_iter', 1)) if r == 'iterative' else ''}"
+    return ' raw' if r == 'none' else f" refined{' ×' + str(post.get('n_iter', 1)) if r == 'iterative' else ' twice' if r == 'twice' else ''}"
 
 def show_scores(ex: Explorer, cmap='inferno', axs=None, **post):
-    "One panel per class: its score map for the post-processing settings `post`."
+    "One panel per class: its score map for the post-processing settings `post`, with a colorbar (scores are 0–1)."
     sc = ex.class_scores(**post)
-    if axs is None: axs = plt.subplots(1, len(ex.classes), figsize=(2.6 * len(ex.classes), 2.8), squeeze=False)[1][0]
+    if axs is None: axs = plt.subplots(1, len(ex.classes), figsize=(2.6 * len(ex.classes) + 0.6, 2.8), squeeze=False)[1][0]
     for a, c, m in zip(axs, ex.classes, sc):
-        a.imshow(m, cmap=cmap, vmin=0, vmax=1); a.set_title(c + _title({**ex.readout.settings, **post}), fontsize=9); a.axis('off')
+        im = a.imshow(m, cmap=cmap, vmin=0, vmax=1); a.set_title(c + _title({**ex.readout.settings, **post}), fontsize=9); a.axis('off')
+    axs[-1].figure.colorbar(im, ax=list(axs), shrink=0.7, label='score')
     return axs
 
 def show_histogram(ex: Explorer, ax=None, **post):
-    "Distribution of each class's scores, with the background threshold (when the background is a threshold)."
+    "Distribution of each class's scores (in the class's colour), with the background threshold (when the background is a threshold)."
     ax = ax or plt.subplots(figsize=(3.4, 2.6))[1]
-    pal, p = np.array(palette()).reshape(-1, 3) / 255, ex.readout.post(**post)
+    pal, p = class_colours(ex.classes), ex.readout.post(**post)
     for i, (c, m) in enumerate(zip(ex.classes, ex.class_scores(**post))):
         ax.hist(m.flatten().numpy(), bins=30, range=(0, 1), alpha=0.6, color=pal[i + 1], label=c)
     if p.background == 'threshold': ax.axvline(p.threshold, c='k', ls='--', lw=1, label='threshold')
@@ -88,9 +102,9 @@ def show_histogram(ex: Explorer, ax=None, **post):
     return ax
 
 def dashboard(ex: Explorer, token: int = 1, cmap='inferno', **post):
-    "The explorer's one figure: raw token map | class scores | mask overlay | score histogram, for post settings `post`."
+    "The explorer's class view: raw token map | class scores | mask overlay | score histogram, for post settings `post`."
     n = max(len(ex.classes), 1)
-    fig = plt.figure(figsize=(3 * (3 + n), 3.2))
+    fig = plt.figure(figsize=(2.6 * (3 + n) + 1, 2.9), layout='constrained')
     axs = [fig.add_subplot(1, 3 + n, i + 1) for i in range(3 + n)]
     show_token(ex, token, post.get('cross_weights'), cmap, axs[0])
     if ex.classes:
@@ -100,5 +114,112 @@ def dashboard(ex: Explorer, token: int = 1, cmap='inferno', **post):
     else:
         for a in axs[1:]: a.axis('off')
         axs[1].text(0, 0.5, "type class names separated\nby commas for class maps", fontsize=9)
-    fig.tight_layout()
     return fig
+
+# %% ../nbs/16_viz.ipynb #638afe08
+def _self_row(self: Explorer, x: float, y: float) -> torch.Tensor:
+    """Where image pixel (`x`, `y`) attends: its row of the self-attention S̄ that the refinement propagates with (the
+    pass's layers, heads and timestep), on S̄'s grid `(h, w)`; it sums to 1."""
+    W, H = self.image.size
+    if not (0 <= x < W and 0 <= y < H): raise ValueError(f"pixel ({x}, {y}) is outside the {W}×{H} image")
+    S = self.readout.self_attn
+    h, w = S.hw
+    return S.row(min(int(y * h / H), h - 1) * w + min(int(x * w / W), w - 1)).reshape(h, w)
+Explorer.self_row = _self_row
+
+# %% ../nbs/16_viz.ipynb #33f6908a
+def _detail(self: Explorer, timesteps=None):
+    """`AttentionMaps` of every cross layer, every head kept, at `timesteps` (default: `DETAIL_TIMESTEPS` and the pass's
+    own) — what the per-layer, per-head and per-timestep views read. One more traced pass over the same latent, noise and
+    conditioning as the explorer's pass, made once per (query, timesteps)."""
+    ts = tuple(sorted({*(timesteps or DETAIL_TIMESTEPS), self.timestep}))
+    if self._detail is not None and self._detail[0] == (self._key, ts): return self._detail[1]
+    seg, s = self.seg, self.readout.settings
+    spans = locate(self.prompt, self.classes) if self.classes else []
+    weighted = [seg._read(self.prompt, spans, spans, s)[1]] if spans else None
+    cond = seg.encode_prompt([self.prompt], weighted, s['token_weight'], s['weighting'])
+    zt, _, t = noised(seg.scheduler, seg.encode([self.image], s['image_size'], s['resize']), ts, s['seed'], s['noise'] == 'per_timestep')
+    with torch.no_grad(), trace(seg.denoiser, cross=True, heads='keep', latent_per_token=seg.model.latent_per_token) as tr:
+        seg.denoise(zt, t, cond.repeat(len(ts)))
+    tr.maps.timesteps = list(ts)                       # one call, one batch entry per timestep
+    self._detail = ((self._key, ts), tr.maps)
+    return tr.maps
+
+def _layer_maps(self: Explorer, token: int, timestep: int | None = None) -> list:
+    "[(layer, `(heads, h, w)`)]: each cross layer's map of `token` at `timestep` (default: the pass's), every head, in run order."
+    maps = self.detail()
+    b = maps.timesteps.index(self.timestep if timestep is None else timestep)
+    layers = forward_order([maps.layers[n] for n, _ in maps.maps])
+    return [(l, maps.maps[(l.name, 0)][b, ..., token].reshape(-1, *maps.hw(l))) for l in layers]
+
+def _timestep_maps(self: Explorer, token: int, cross_weights: dict | None = None) -> list:
+    "[(timestep, `(h, w)`)]: `token`'s map fused over levels as `token_map` fuses it, at each of the detail timesteps."
+    maps = self.detail()
+    w = {f: x for f, x in (cross_weights or dict.fromkeys(self.factors, 1.0)).items() if x}
+    out = []
+    for b, t in enumerate(maps.timesteps):
+        per = {}
+        for l, m in self.layer_maps(token, t):
+            if l.factor in w: per.setdefault(l.factor, []).append(m.mean(0))
+        out.append((t, aggregate({f: torch.stack(v).mean(0)[None] for f, v in per.items()}, w, norm='minmax')[0]))
+    return out
+Explorer.detail, Explorer.layer_maps, Explorer.timestep_maps = _detail, _layer_maps, _timestep_maps
+
+# %% ../nbs/16_viz.ipynb #ae15b05e
+def short_name(layer) -> str:
+    "A layer's name for a panel title: 'up_blocks.1.attentions.0.transformer_blocks.0.attn2.processor' → 'up1.a0.t0'."
+    n = re.sub(r'\.(attn\d|attn)(\.processor)?(#\w+)?$|\.processor$', '', layer.name.split('#')[0])
+    for a, b in (('down_blocks.', 'down'), ('up_blocks.', 'up'), ('mid_block.', 'mid.'), ('attentions.', 'a'),
+                 ('transformer_blocks.', 't'), ('single_transformer_blocks.', 'st')):
+        n = n.replace(a, b)
+    return n
+
+def _grid(n: int, side: float = 2.2, ncol: int | None = None):
+    ncol = ncol or min(n, 8); nrow = -(-n // ncol)
+    fig, axs = plt.subplots(nrow, ncol, figsize=(side * ncol + 0.8, side * nrow + 0.3), squeeze=False, layout='constrained')
+    for a in axs.flat[n:]: a.axis('off')
+    return fig, list(axs.flat[:n])
+
+def _panels(maps, titles, cmap, vmax=None, label='attention'):
+    "Panels of maps on one shared scale (0 … the largest value, or `vmax`), with one colorbar."
+    fig, axs = _grid(len(maps))
+    top = vmax if vmax is not None else max(float(m.max()) for m in maps) or 1.0
+    for a, m, t in zip(axs, maps, titles):
+        im = a.imshow(m.float().cpu(), cmap=cmap, vmin=0, vmax=top); a.set_title(t, fontsize=8); a.axis('off')
+    fig.colorbar(im, ax=axs, shrink=0.8, label=label)
+    return fig
+
+def show_layers(ex: Explorer, token: int, timestep: int | None = None, cmap='inferno'):
+    "One panel per cross layer (run order): `token`'s attention there, the mean over heads, on one scale."
+    lm = ex.layer_maps(token, timestep)
+    fig = _panels([m.mean(0) for _, m in lm], [f'{short_name(l)} {l.res}²' for l, _ in lm], cmap, label='attention (head mean)')
+    fig.suptitle(f'"{ex.tokens[token]}" per layer, t={ex.timestep if timestep is None else timestep}', fontsize=9)
+    return fig
+
+def show_heads(ex: Explorer, token: int, layer: str, timestep: int | None = None, cmap='inferno'):
+    "One panel per head of cross layer `layer` (a name or a unique fragment of one): `token`'s attention, on one scale."
+    lm = [(l, m) for l, m in ex.layer_maps(token, timestep) if layer in l.name]
+    if len(lm) != 1: raise ValueError(f"layer {layer!r} names {len(lm)} cross layers; give one of {[l.name for l, _ in ex.layer_maps(token, timestep)]}")
+    l, m = lm[0]
+    fig = _panels(list(m), [f'head {h}' for h in range(len(m))], cmap)
+    fig.suptitle(f'"{ex.tokens[token]}" at {short_name(l)} ({l.res}²), t={ex.timestep if timestep is None else timestep}', fontsize=9)
+    return fig
+
+def show_timesteps(ex: Explorer, token: int, cross_weights=None, cmap='inferno'):
+    "One panel per timestep: `token`'s map fused over levels (min-max per level, then weighted), on 0–1."
+    tm = ex.timestep_maps(token, cross_weights)
+    fig = _panels([m for _, m in tm], [f't={t}' + (' (the pass)' if t == ex.timestep else '') for t, _ in tm], cmap, vmax=1.0, label='fused, min-max')
+    fig.suptitle(f'"{ex.tokens[token]}" over timesteps', fontsize=9)
+    return fig
+
+def show_self(ex: Explorer, x: float, y: float, cmap='inferno', axs=None):
+    "Where pixel (x, y) attends: the image with the pixel marked | its S̄ row over the image, with a colorbar."
+    if axs is None: axs = plt.subplots(1, 2, figsize=(6.6, 3.2))[1]
+    row = ex.self_row(x, y)
+    m = upsample(row[None], ex.image.size[::-1])[0]
+    axs[0].imshow(ex.image); axs[0].plot([x], [y], marker='+', ms=14, mew=2, c='cyan'); axs[0].set_title(f'pixel ({int(x)}, {int(y)})', fontsize=9)
+    axs[1].imshow(ex.image); im = axs[1].imshow(m, cmap=cmap, alpha=0.7, vmin=0); axs[1].plot([x], [y], marker='+', ms=10, c='cyan')
+    axs[1].set_title(f'where it attends (S̄ row, {row.shape[0]}²)', fontsize=9)
+    for a in axs: a.axis('off')
+    axs[1].figure.colorbar(im, ax=axs[1], shrink=0.8, label='share of attention')
+    return axs
