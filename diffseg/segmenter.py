@@ -168,7 +168,9 @@ def _examples(self: Segmenter) -> dict:
     return self._examples
 
 def _check_reads(self: Segmenter, s: dict):
-    "Settings naming this model's layers and heads, checked against it now rather than at the first pass."
+    "Settings naming this model's layers and heads, checked against it now rather than at the first pass (once per distinct value)."
+    key = repr([s[k] for k in ('cross_layers', 'self_layers', 'self_heads', 'cross_heads', 'cross_weights')])
+    if key in self.__dict__.setdefault('_reads_ok', set()): return
     cross = self._pick('cross', lambda l: True, s['cross_layers'], 'cross_layers')
     selfs = self._pick('self', lambda l: l.res == self.self_res, s['self_layers'], 'self_layers')
     if s['self_heads'] is not None:
@@ -178,6 +180,7 @@ def _check_reads(self: Segmenter, s: dict):
                              f"(0–{n - 1}), e.g. self_heads={self.examples()['self_heads']}")
     if s['cross_heads'] is not None:
         self._weighting([x for x in cross if s['cross_weights'].get(self._layer[x].factor)], s)
+    self._reads_ok.add(key)
 
 def _recipe_fixes(self: Segmenter, s: dict, given: dict) -> dict:
     """What a published recipe names that this model lacks, and what to run instead: its level weights on the levels the
